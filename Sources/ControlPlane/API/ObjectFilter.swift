@@ -1,0 +1,36 @@
+import KubeAPI
+
+/// The `labelSelector` and `fieldSelector` of a list or watch, checked against objects.
+struct ObjectFilter: Sendable {
+    var labels: LabelSelectorQuery
+    var fields: FieldSelectorQuery
+    let kind: String
+
+    init(def: ResourceDefinition, query: QueryParameters) throws {
+        kind = def.kind
+        do {
+            labels = try LabelSelectorQuery.parse(query["labelSelector"] ?? "")
+        } catch {
+            throw APIError.badRequest("\(error)")
+        }
+        do {
+            let parsed = try FieldSelectorQuery.parse(query["fieldSelector"] ?? "")
+            let support = FieldLabelSupport.upstream(kind: def.kind)
+            fields = FieldSelectorQuery(terms: try parsed.terms.map {
+                FieldSelectorQuery.Term(field: try support.convert($0.field), op: $0.op, value: $0.value)
+            })
+        } catch {
+            throw APIError.badRequest("\(error)")
+        }
+    }
+
+    var isEmpty: Bool { labels.isEmpty && fields.isEmpty }
+
+    func matches(_ object: JSONValue) -> Bool {
+        if !labels.isEmpty, !labels.matches(object: object) { return false }
+        if !fields.isEmpty {
+            return fields.matches(FieldLabelSupport.selectableFields(kind: kind, object: object))
+        }
+        return true
+    }
+}

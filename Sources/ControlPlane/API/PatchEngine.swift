@@ -1,0 +1,25 @@
+import KubeAPI
+
+/// Applies a PATCH body of any of the four patch types to the current object.
+enum PatchEngine {
+    static func apply(type: RequestBody.PatchType, document: JSONValue, to current: JSONValue?, def: ResourceDefinition,
+                      manager: String, force: Bool) throws -> JSONValue {
+        let base = current ?? .emptyObject
+        do {
+            switch type {
+            case .json:
+                return try JSONPatch.apply(document, to: base)
+            case .merge:
+                guard document.objectValue != nil else { throw APIError.badRequest("merge patch must be a JSON object") }
+                return MergePatch.apply(document, to: base)
+            case .strategic:
+                guard document.objectValue != nil else { throw APIError.badRequest("strategic merge patch must be a JSON object") }
+                return try StrategicMergePatch.apply(document, to: base, schema: PatchSchema.forKind(def.gvk))
+            case .apply:
+                return try ServerSideApplyGlue.apply(config: document, to: current, def: def, manager: manager, force: force)
+            }
+        } catch let error as PatchError {
+            throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: \(error)")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import KubeAPI
+
+/// One watch request: newline-delimited JSON events (`{"type":…,"object":…}`), starting
+/// with synthetic ADDED events when no resourceVersion was given, BOOKMARKs when asked,
+/// and an ERROR event with a 410 Status when the requested history is gone.
+struct WatchSession: Sendable {
+    let def: ResourceDefinition
+    let prefix: String
+    let filter: ObjectFilter
+    let table: TableRequest?
+    let query: QueryParameters
+    let store: any Store
+    let startRevision: Int64?
+    let timeout: Duration?
+    let bookmarks: Bool
+    let bookmarkInterval: Duration
+
+    init(def: ResourceDefinition, prefix: String, query: QueryParameters, table: TableRequest?, request: HTTPRequest,
+         store: any Store, bookmarkInterval: Duration = .seconds(60)) throws {
+        self.def = def
+        self.prefix = prefix
+        self.query = query
+        self.table = table
+        self.store = store
+        filter = try ObjectFilter(def: def, query: query)
+        if let rv = query["resourceVersion"], !rv.isEmpty, rv != "0" {
+            guard let n = Int64(rv) else { throw APIError.badRequest("invalid resource version: \(rv)") }
+            startRevision = n
+        } else {
+            startRevision = nil
+        }
+        timeout = query["timeoutSeconds"].flatMap { Int64($0) }.map { .seconds($0) }
+        bookmarks = query.bool("allowWatchBookmarks") && query["allowWatchBookmarks"] != nil
+        self.bookmarkInterval = bookmarkInterval
+    }
+
+    func stream() -> AsyncThrowingStream<[UInt8], Error> {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        let writer = EventWriter(continuation: continuation)
+        let session = self
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await session.run(writer) }
+                if let timeout = session.timeout {
+                    group.addTask { try? await Task.sleep(for: timeout) }
+                }
+                if session.bookmarks {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: session.bookmarkInterval)
+                            if Task.isCancelled { break }
+                            writer.bookmark(kind: session.def.kind, apiVersion: session.def.apiVersion)
+                        }
+                    }
+                }
+                // Whichever ends first (stream over, timeout) ends the watch.
+                await group.next()
+                group.cancelAll()
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func run(_ writer: EventWriter) async {
+        do {
+            var from: Int64
+            if let startRevision {
+                from = startRevision
+            } else {
+                let page = try await store.list(prefix: prefix, startAfter: nil, limit: 0, revision: nil)
+                for item in page.items {
+                    let object = try JSONParser.parse(item.value)
+                    if filter.matches(object) { writer.send(type: "ADDED", object: try render(object), revision: item.revision) }
+                }
+                from = page.revision
+                writer.setRevision(from)
+            }
+            let events = try await store.watch(prefix: prefix, afterRevision: from)
+            for try await event in events {
+                try Task.checkCancellation()
+                var type: String
+                switch event.kind {
+                case .added: type = "ADDED"
+                case .modified: type = "MODIFIED"
+                case .deleted: type = "DELETED"
+                }
+                if filter.isEmpty, table == nil {
+                    writer.send(type: type, objectBytes: event.object.value, revision: event.object.revision)
+                    continue
+                }
+                let object = try JSONParser.parse(event.object.value)
+                if !filter.matches(object) {
+                    // An object that stops matching leaves the watcher's view as a deletion.
+                    guard event.kind == .modified else { continue }
+                    type = "DELETED"
+                }
+                writer.send(type: type, object: try render(object), revision: event.object.revision)
+            }
+        } catch StoreError.expired(let requested, let compacted) {
+            let status = APIError.expired("too old resource version: \(requested) (\(compacted))").status
+            writer.send(type: "ERROR", object: status, revision: nil)
+        } catch is CancellationError {
+        } catch {
+            let status = APIError.internalError("\(error)").status
+            writer.send(type: "ERROR", object: status, revision: nil)
+        }
+    }
+
+    private func render(_ object: JSONValue) throws -> JSONValue {
+        guard let table else { return object }
+        return try table.table(def: def, objects: [object], listMeta: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""],
+                               query: query)
+    }
+}
+
+/// Serialises events onto the response stream, remembering the last revision sent so
+/// a bookmark never claims a revision the client has not seen.
+private final class EventWriter: @unchecked Sendable {
+    private let continuation: AsyncThrowingStream<[UInt8], Error>.Continuation
+    private let lock = NSLock()
+    private var lastRevision: Int64 = 0
+
+    init(continuation: AsyncThrowingStream<[UInt8], Error>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func setRevision(_ revision: Int64) {
+        lock.withLock { lastRevision = max(lastRevision, revision) }
+    }
+
+    func send(type: String, object: JSONValue, revision: Int64?) {
+        send(type: type, objectBytes: JSONSerializer.serialize(object), revision: revision)
+    }
+
+    func send(type: String, objectBytes: [UInt8], revision: Int64?) {
+        var line: [UInt8] = []
+        line.reserveCapacity(objectBytes.count + 32)
+        line.append(contentsOf: "{\"type\":\"\(type)\",\"object\":".utf8)
+        line.append(contentsOf: objectBytes)
+        line.append(contentsOf: "}\n".utf8)
+        lock.withLock {
+            continuation.yield(line)
+            if let revision { lastRevision = max(lastRevision, revision) }
+        }
+    }
+
+    func bookmark(kind: String, apiVersion: String) {
+        lock.withLock {
+            guard lastRevision > 0 else { return }
+            let object: JSONValue = ["kind": .string(kind), "apiVersion": .string(apiVersion),
+                                     "metadata": ["resourceVersion": .string(String(lastRevision))]]
+            var line = Array("{\"type\":\"BOOKMARK\",\"object\":".utf8)
+            line.append(contentsOf: JSONSerializer.serialize(object))
+            line.append(contentsOf: "}\n".utf8)
+            continuation.yield(line)
+        }
+    }
+}

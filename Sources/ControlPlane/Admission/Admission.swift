@@ -1,0 +1,288 @@
+import Foundation
+import KubeAPI
+
+/// Per-kind behaviour around writes: what upstream spreads over registry strategies
+/// (PrepareForCreate/Update, generation), admission plugins (NamespaceLifecycle,
+/// DefaultTolerationSeconds, service IP/port allocation) and graceful deletion.
+struct Admission: Sendable {
+    let store: any Store
+    let registry: ResourceRegistry
+    let allocators: ServiceAllocators
+
+    func checkNamespaceAcceptsCreates(_ namespace: String) async throws {
+        guard let ns = registry.lookup(kind: "Namespace"),
+              let stored = try await store.get(ns.key(namespace: nil, name: namespace)) else {
+            throw APIError.notFound(ResourceName(group: "", resource: "namespaces", name: namespace))
+        }
+        let object = try JSONParser.parse(stored.value)
+        if object[path: ["metadata", "deletionTimestamp"]] != nil {
+            throw APIError(code: 403, reason: "Forbidden",
+                           message: "unable to create new content in namespace \(namespace) because it is being terminated",
+                           details: ["name": .string(namespace), "kind": "namespaces",
+                                     "causes": [["reason": "NamespaceTerminating", "message": .string("namespace \(namespace) is being terminated"),
+                                                 "field": "metadata.namespace"]]])
+        }
+    }
+
+    func admitCreate(_ object: inout JSONValue, def: ResourceDefinition) async throws -> AllocationRecord {
+        let record = AllocationRecord(allocators)
+        if def.hasStatus, def.kind != "Node", def.kind != "Namespace" {
+            object.removeValue(forKey: "status")
+        }
+        Defaults.apply(&object, kind: def.kind)
+        switch def.kind {
+        case "Pod":
+            object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(object["spec"]))]
+            addDefaultTolerations(&object)
+        case "Service":
+            try await allocate(&object, old: nil, record: record)
+        default:
+            break
+        }
+        return record
+    }
+
+    func prepareUpdate(new input: JSONValue, old: JSONValue, def: ResourceDefinition, subresource: String?) throws -> JSONValue {
+        var new = input
+        var meta = new["metadata"] ?? .emptyObject
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+            meta[field] = old[path: ["metadata", field]]
+        }
+        meta["resourceVersion"] = old[path: ["metadata", "resourceVersion"]]
+        new["metadata"] = meta
+        if def.hasStatus {
+            switch subresource {
+            case "status":
+                // The status subresource changes status only (and metadata that controllers own).
+                var kept = old
+                kept["status"] = new["status"]
+                kept[path: ["metadata", "managedFields"]] = new[path: ["metadata", "managedFields"]]
+                new = kept
+            case nil:
+                new["status"] = old["status"]
+            default:
+                break
+            }
+        }
+        // Deleting objects may only lose finalizers, not gain them.
+        if old[path: ["metadata", "deletionTimestamp"]] != nil {
+            let before = Set((old[path: ["metadata", "finalizers"]]?.arrayValue ?? []).compactMap(\.stringValue))
+            let after = Set((new[path: ["metadata", "finalizers"]]?.arrayValue ?? []).compactMap(\.stringValue))
+            if !after.isSubset(of: before) {
+                throw APIError.forbidden(ResourceName(group: def.group, resource: def.plural, name: old[path: ["metadata", "name"]]?.stringValue),
+                                         "no new finalizers can be added if the object is being deleted, found new finalizers \(after.subtracting(before).sorted())")
+            }
+        }
+        Defaults.apply(&new, kind: def.kind)
+        if def.kind == "Pod" { addDefaultTolerations(&new) }
+        // generation counts changes of everything but metadata and status.
+        var a = new, b = old
+        a.removeValue(forKey: "metadata"); a.removeValue(forKey: "status")
+        b.removeValue(forKey: "metadata"); b.removeValue(forKey: "status")
+        if a != b, def.kind != "Pod" {
+            let generation = old[path: ["metadata", "generation"]]?.intValue ?? 1
+            new[path: ["metadata", "generation"]] = .int(generation + 1)
+        }
+        return new
+    }
+
+    func admitUpdate(_ new: inout JSONValue, old: JSONValue, def: ResourceDefinition) async throws -> AllocationRecord {
+        let record = AllocationRecord(allocators)
+        if def.kind == "Service" {
+            try await allocate(&new, old: old, record: record)
+        }
+        return record
+    }
+
+    func validate(_ object: JSONValue, old: JSONValue?, def: ResourceDefinition) throws {
+        let errors = Validation.validate(object, old: old, kind: def.kind, namespaced: def.namespaced)
+        if !errors.isEmpty {
+            throw APIError.invalid(kind: def.kind, group: def.group, name: object[path: ["metadata", "name"]]?.stringValue ?? "",
+                                   causes: errors)
+        }
+    }
+
+    /// Marks the object for deletion and says whether it must stay for now (finalizers,
+    /// or a Pod whose node has to confirm that its containers are gone).
+    func prepareDelete(_ object: inout JSONValue, def: ResourceDefinition, gracePeriod: Int64?, propagation: String?) -> Bool {
+        let now = ObjectMetaRules.timestamp()
+        let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+        if def.kind == "Namespace" {
+            if object[path: ["metadata", "deletionTimestamp"]] == nil {
+                object[path: ["metadata", "deletionTimestamp"]] = .string(now)
+                object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
+            }
+            object[path: ["status", "phase"]] = "Terminating"
+            return true
+        }
+        if def.kind == "Pod", waitsForNode(object, def: def) || (object[path: ["spec", "nodeName"]] != nil && gracePeriod != 0) {
+            let grace = gracePeriod ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
+            if grace > 0 {
+                let existing = object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue
+                // A second delete may shorten the grace period, never lengthen it.
+                if existing == nil || grace < existing! {
+                    object[path: ["metadata", "deletionTimestamp"]] = .string(ObjectMetaRules.timestamp(Date().addingTimeInterval(Double(grace))))
+                    object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(grace)
+                }
+                return true
+            }
+        }
+        if !finalizers.isEmpty || propagation == "Foreground" {
+            if object[path: ["metadata", "deletionTimestamp"]] == nil {
+                object[path: ["metadata", "deletionTimestamp"]] = .string(now)
+                object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
+            }
+            if propagation == "Foreground", !finalizers.contains("foregroundDeletion") {
+                // No garbage collector runs yet to clear it: only record foreground when it
+                // will be cleared (controllers issue).
+                return !finalizers.isEmpty
+            }
+            return !finalizers.isEmpty
+        }
+        return false
+    }
+
+    /// A Pod on a node stays, once marked, until the node confirms with a zero grace delete.
+    func waitsForNode(_ object: JSONValue, def: ResourceDefinition) -> Bool {
+        def.kind == "Pod" && !(object[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty
+            && (object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0) > 0
+    }
+
+    /// The object is gone from the store: give back what it held.
+    func released(_ object: JSONValue, def: ResourceDefinition) async {
+        guard def.kind == "Service" else { return }
+        for ip in ServiceAllocators.clusterIPs(of: object) { await allocators.releaseIP(ip) }
+        for port in ServiceAllocators.nodePorts(of: object) { await allocators.releasePort(port) }
+    }
+
+    /// A namespace being deleted: remove its contents, then the namespace (what the
+    /// namespace controller and its "kubernetes" finalizer do upstream).
+    func deletionStarted(_ object: JSONValue, def: ResourceDefinition) async {
+        guard def.kind == "Namespace", let name = object[path: ["metadata", "name"]]?.stringValue else { return }
+        let store = self.store, registry = self.registry, admission = self
+        Task {
+            for resource in registry.definitions where resource.namespaced {
+                guard let page = try? await store.list(prefix: resource.prefix(namespace: name), startAfter: nil, limit: 0, revision: nil) else { continue }
+                for item in page.items {
+                    _ = try? await store.delete(item.key, expectedRevision: item.revision) { revision in
+                        var o = (try? JSONParser.parse(item.value)) ?? .emptyObject
+                        o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
+                        return JSONSerializer.serialize(o)
+                    }
+                    if let o = try? JSONParser.parse(item.value) { await admission.released(o, def: resource) }
+                }
+            }
+            guard let nsDef = registry.lookup(kind: "Namespace") else { return }
+            let key = nsDef.key(namespace: nil, name: name)
+            if let stored = try? await store.get(key) {
+                _ = try? await store.delete(key, expectedRevision: stored.revision) { revision in
+                    var o = (try? JSONParser.parse(stored.value)) ?? .emptyObject
+                    o[path: ["spec", "finalizers"]] = []
+                    o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
+                    return JSONSerializer.serialize(o)
+                }
+            }
+        }
+    }
+
+    // MARK: - Service allocation
+
+    private func allocate(_ service: inout JSONValue, old: JSONValue?, record: AllocationRecord) async throws {
+        let name = service[path: ["metadata", "name"]]?.stringValue ?? ""
+        let type = service[path: ["spec", "type"]]?.stringValue ?? "ClusterIP"
+        func invalid(_ field: String, _ value: JSONValue, _ detail: String) -> APIError {
+            APIError.invalid(kind: "Service", group: "", name: name, causes: [.invalid(field, value, detail)])
+        }
+        // ClusterIP: none for ExternalName or headless; kept on update.
+        let oldIPs = old.map(ServiceAllocators.clusterIPs(of:)) ?? []
+        let requested = service[path: ["spec", "clusterIP"]]?.stringValue ?? ""
+        if type == "ExternalName" {
+            for ip in oldIPs { record.toRelease(ip: ip) }
+            service[path: ["spec"]]?.removeValue(forKey: "clusterIP")
+            service[path: ["spec"]]?.removeValue(forKey: "clusterIPs")
+        } else if requested == "None" {
+            service[path: ["spec", "clusterIPs"]] = ["None"]
+        } else if let old, !oldIPs.isEmpty, requested.isEmpty || requested == oldIPs.first {
+            service[path: ["spec", "clusterIP"]] = old[path: ["spec", "clusterIP"]]
+            service[path: ["spec", "clusterIPs"]] = old[path: ["spec", "clusterIPs"]]
+        } else if old == nil || oldIPs.isEmpty {
+            do {
+                let ip = try await allocators.allocateIP(requested.isEmpty ? nil : requested)
+                record.allocated(ip: ip)
+                service[path: ["spec", "clusterIP"]] = .string(ip)
+                service[path: ["spec", "clusterIPs"]] = [.string(ip)]
+            } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
+                throw invalid("spec.clusterIPs", [.string(requested)], why)
+            } catch {
+                throw APIError.internalError("failed to allocate a serviceIP: range is full")
+            }
+        }
+        if type != "ExternalName", requested != "None" || service[path: ["spec", "clusterIPs"]] != nil {
+            if service[path: ["spec", "clusterIP"]]?.stringValue != "None" {
+                Defaults.setIfAbsent(&service, ["spec", "ipFamilies"], ["IPv4"])
+            }
+            Defaults.setIfAbsent(&service, ["spec", "ipFamilyPolicy"], "SingleStack")
+        }
+        // NodePorts: for NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts=false.
+        let wantsNodePorts = type == "NodePort"
+            || (type == "LoadBalancer" && service[path: ["spec", "allocateLoadBalancerNodePorts"]]?.boolValue != false)
+        var oldPorts = Set(old.map(ServiceAllocators.nodePorts(of:)) ?? [])
+        if var ports = service[path: ["spec", "ports"]]?.arrayValue {
+            for i in ports.indices {
+                let current = ports[i]["nodePort"]?.intValue.map(Int.init) ?? 0
+                if !wantsNodePorts {
+                    if type != "LoadBalancer" { ports[i].removeValue(forKey: "nodePort") }
+                    continue
+                }
+                if current != 0, oldPorts.remove(current) != nil { continue }  // kept
+                do {
+                    let port = try await allocators.allocatePort(current == 0 ? nil : current)
+                    record.allocated(port: port)
+                    ports[i]["nodePort"] = .int(Int64(port))
+                } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
+                    throw invalid("spec.ports[\(i)].nodePort", .int(Int64(current)), why)
+                } catch {
+                    throw APIError.internalError("failed to allocate a nodePort: range is full")
+                }
+            }
+            service[path: ["spec", "ports"]] = .array(ports)
+        }
+        for port in oldPorts { record.toRelease(port: port) }
+    }
+
+    // MARK: - Pods
+
+    /// DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 300 s.
+    private func addDefaultTolerations(_ pod: inout JSONValue) {
+        guard pod["spec"] != nil else { return }
+        var tolerations = pod[path: ["spec", "tolerations"]]?.arrayValue ?? []
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            let present = tolerations.contains {
+                ($0["key"]?.stringValue == key || ($0["key"] == nil && $0["operator"]?.stringValue == "Exists"))
+                    && ($0["effect"] == nil || $0["effect"]?.stringValue == "NoExecute")
+            }
+            if !present {
+                tolerations.append(["key": .string(key), "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300])
+            }
+        }
+        pod[path: ["spec", "tolerations"]] = .array(tolerations)
+    }
+
+    /// The pod's QoS class from its containers' requests and limits.
+    static func qosClass(_ spec: JSONValue?) -> String {
+        let containers = (spec?["containers"]?.arrayValue ?? []) + (spec?["initContainers"]?.arrayValue ?? [])
+        var anySet = false
+        var guaranteed = true
+        for c in containers {
+            let requests = c[path: ["resources", "requests"]]?.objectValue ?? [:]
+            let limits = c[path: ["resources", "limits"]]?.objectValue ?? [:]
+            if !requests.isEmpty || !limits.isEmpty { anySet = true }
+            for resource in ["cpu", "memory"] {
+                guard let limit = limits[resource] else { guaranteed = false; continue }
+                if let request = requests[resource], request != limit { guaranteed = false }
+            }
+        }
+        if !anySet { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
+    }
+}

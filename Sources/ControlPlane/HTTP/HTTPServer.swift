@@ -1,0 +1,130 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// HTTPS/1.1 server over SwiftNIO's async channels: one task per connection, requests
+/// handled in order (kubectl does not pipeline), bodies bounded before they are buffered.
+public struct HTTPServer: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+    public var host: String
+    public var port: Int
+    public var tls: NIOSSLContext
+    public var maxBodyBytes: Int
+    public var logger: Logger
+
+    public init(host: String, port: Int, tls: NIOSSLContext, maxBodyBytes: Int = 3 * 1024 * 1024, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+    }
+
+    /// Binds, calls `onBound` with the actual port, and serves until cancelled.
+    public func run(handler: @escaping Handler, onBound: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let tls = self.tls
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                    try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+                }
+            }
+        onBound(server.channel.localAddress?.port ?? port)
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask { await serve(connection, handler: handler) }
+                }
+            }
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: Handler) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var head: HTTPRequestHead?
+                var body: [UInt8] = []
+                var tooLarge = false
+                for try await part in inbound {
+                    switch part {
+                    case .head(let h):
+                        head = h
+                        body = []
+                        tooLarge = false
+                        if let length = h.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
+                            tooLarge = true
+                        }
+                    case .body(var buffer):
+                        if tooLarge { continue }
+                        if body.count + buffer.readableBytes > maxBodyBytes {
+                            tooLarge = true
+                            body = []
+                        } else {
+                            body.append(contentsOf: buffer.readBytes(length: buffer.readableBytes) ?? [])
+                        }
+                    case .end:
+                        guard let requestHead = head else { continue }
+                        let response: HTTPResponse
+                        if tooLarge {
+                            response = APIError.requestEntityTooLarge(limit: maxBodyBytes).response
+                        } else {
+                            let request = HTTPRequest(method: requestHead.method, uri: requestHead.uri,
+                                                      headers: requestHead.headers, body: body)
+                            response = await handler(request)
+                        }
+                        let keepAlive = try await write(response, for: requestHead, to: outbound, channel: connection.channel)
+                        head = nil
+                        body = []
+                        if !keepAlive || tooLarge { return }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("connection ended: \(error)")
+        }
+    }
+
+    /// Writes the response; returns whether the connection may be reused.
+    private func write(_ response: HTTPResponse, for request: HTTPRequestHead,
+                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: Channel) async throws -> Bool {
+        var headers = response.headers
+        let keepAlive = request.isKeepAlive
+        switch response.body {
+        case .bytes(let bytes):
+            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            if !bytes.isEmpty {
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
+            }
+            try await outbound.write(.end(nil))
+            return keepAlive
+        case .stream(let stream):
+            headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            // Stop streaming as soon as the client goes away, even when no event is due.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for try await chunk in stream {
+                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                    }
+                    try await outbound.write(.end(nil))
+                }
+                group.addTask {
+                    try? await channel.closeFuture.get()
+                    throw CancellationError()
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+            return keepAlive
+        }
+    }
+}

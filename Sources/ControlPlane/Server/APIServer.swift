@@ -1,0 +1,215 @@
+import Foundation
+import KubeAPI
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// `skiff server`: the Kubernetes API over HTTPS on an embedded store.
+public struct APIServerConfig: Sendable {
+    public var dataDirectory: String
+    public var listenHost = "0.0.0.0"
+    public var listenPort = 6443
+    public var advertiseAddress: String?
+    public var extraSANs: [String] = []
+    public var serviceCIDR = "10.96.0.0/12"
+    public var nodePortRange = 30000...32767
+    /// How long watch history is kept before compaction (upstream: 5 minutes).
+    public var compactionInterval: Duration = .seconds(300)
+
+    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+}
+
+public final class APIServer: Sendable {
+    public let config: APIServerConfig
+    let store: SQLiteStore
+    let registry = ResourceRegistry.standard
+    let handler: ResourceHandler
+    let discovery: Discovery
+    let openAPI: OpenAPIDocuments
+    let authenticator: Authenticator
+    let pki: ClusterPKI
+    let logger: Logger
+
+    public init(config: APIServerConfig, logger: Logger) async throws {
+        self.config = config
+        self.logger = logger
+        let dir = config.dataDirectory
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        guard let cidr = IPv4CIDR(config.serviceCIDR) else {
+            throw APIError.badRequest("invalid --service-cidr \(config.serviceCIDR)")
+        }
+        store = try SQLiteStore(path: "\(dir)/state.db")
+        authenticator = try Authenticator.loadOrCreate(directory: dir)
+        let advertise = config.advertiseAddress ?? "127.0.0.1"
+        var ips = Set(ClusterPKI.hostAddresses() + ["127.0.0.1", "::1", advertise, IPv4CIDR.format(cidr.host(1))])
+        var dns: Set<String> = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                                "kubernetes.default.svc.cluster.local", ProcessInfo.processInfo.hostName]
+        for san in config.extraSANs {
+            if IPv4CIDR.parse(san) != nil || san.contains(":") { ips.insert(san) } else { dns.insert(san) }
+        }
+        pki = try ClusterPKI.loadOrCreate(directory: "\(dir)/tls", dnsNames: dns.sorted(), ipAddresses: ips.sorted())
+        let allocators = ServiceAllocators(serviceCIDR: cidr, nodePorts: config.nodePortRange)
+        let admission = Admission(store: store, registry: registry, allocators: allocators)
+        handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry))
+        discovery = Discovery(registry: registry, serverAddress: "\(advertise):\(config.listenPort)")
+        openAPI = OpenAPIDocuments(registry: registry)
+        try await bootstrap(allocators: allocators, cidr: cidr)
+    }
+
+    /// What every cluster has: the system namespaces and the `kubernetes` Service.
+    private func bootstrap(allocators: ServiceAllocators, cidr: IPv4CIDR) async throws {
+        let services = try await store.list(prefix: "/services/", startAfter: nil, limit: 0, revision: nil)
+        for item in services.items { await allocators.recordExisting(try JSONParser.parse(item.value)) }
+        let system = UserInfo(name: "system:apiserver", groups: ["system:masters"])
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            try await ensure(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]], path: "/api/v1/namespaces", user: system)
+        }
+        let address = config.advertiseAddress ?? "127.0.0.1"
+        try await ensure([
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": "kubernetes", "namespace": "default", "labels": ["component": "apiserver", "provider": "kubernetes"]],
+            "spec": ["clusterIP": .string(IPv4CIDR.format(cidr.host(1))), "type": "ClusterIP", "sessionAffinity": "None",
+                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(config.listenPort))]]],
+        ], path: "/api/v1/namespaces/default/services", user: system)
+        try await ensure([
+            "apiVersion": "v1", "kind": "Endpoints",
+            "metadata": ["name": "kubernetes", "namespace": "default", "labels": ["endpointslice.kubernetes.io/skip-mirror": "true"]],
+            "subsets": [["addresses": [["ip": .string(address)]],
+                         "ports": [["name": "https", "port": .int(Int64(config.listenPort)), "protocol": "TCP"]]]],
+        ], path: "/api/v1/namespaces/default/endpoints", user: system)
+    }
+
+    private func ensure(_ object: JSONValue, path: String, user: UserInfo) async throws {
+        var request = HTTPRequest(method: .POST, uri: path, headers: ["Content-Type": "application/json", "User-Agent": "kube-apiserver"],
+                                  body: JSONSerializer.serialize(object))
+        request.user = user
+        let response = await handle(request, authenticated: true)
+        guard response.status == .created || response.status == .conflict else {
+            if case .bytes(let b) = response.body { throw APIError.internalError(String(decoding: b, as: UTF8.self)) }
+            throw APIError.internalError("bootstrap of \(path) failed")
+        }
+    }
+
+    /// Writes `DIR/admin.kubeconfig` for kubectl.
+    public func writeAdminKubeconfig(port: Int) throws {
+        let server = "https://\(config.advertiseAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "127.0.0.1"):\(port)"
+        let ca = Data(pki.caCertificatePEM.utf8).base64EncodedString()
+        let text = """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: skiff
+              cluster:
+                server: \(server)
+                certificate-authority-data: \(ca)
+            users:
+            - name: admin
+              user:
+                token: \(authenticator.adminToken)
+            contexts:
+            - name: skiff
+              context:
+                cluster: skiff
+                user: admin
+                namespace: default
+            current-context: skiff
+
+            """
+        try ClusterPKI.write(text, to: "\(config.dataDirectory)/admin.kubeconfig", mode: 0o600)
+    }
+
+    /// Serves until cancelled; compacts history in the background.
+    public func run(onReady: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(pki.servingCertificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.servingKeyPEM.utf8), format: .pem)))
+        tls.applicationProtocols = ["http/1.1"]
+        let context = try NIOSSLContext(configuration: tls)
+        let server = HTTPServer(host: config.listenHost, port: config.listenPort, tls: context, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.run(handler: { [self] request in await self.handle(request, authenticated: false) },
+                                     onBound: { port in
+                                         do { try self.writeAdminKubeconfig(port: port) } catch {
+                                             self.logger.error("cannot write admin.kubeconfig: \(error)")
+                                         }
+                                         onReady(port)
+                                     })
+            }
+            group.addTask { try await self.compactLoop() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Like kube-apiserver: every interval, compact to the revision seen one interval ago,
+    /// so watchers always have at least one interval of history to resume from.
+    private func compactLoop() async throws {
+        var previous = try await store.currentRevision()
+        while !Task.isCancelled {
+            try await Task.sleep(for: config.compactionInterval)
+            let current = try await store.currentRevision()
+            do { try await store.compact(to: previous) } catch { logger.warning("compaction failed: \(error)") }
+            previous = current
+        }
+    }
+
+    // MARK: - Dispatch
+
+    func handle(_ incoming: HTTPRequest, authenticated: Bool) async -> HTTPResponse {
+        var request = incoming
+        let path = request.path
+        if ["/healthz", "/livez", "/readyz"].contains(path) || path.hasPrefix("/healthz/") || path.hasPrefix("/livez/") || path.hasPrefix("/readyz/") {
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .bytes(Array("ok".utf8)))
+        }
+        if !authenticated {
+            guard let user = authenticator.authenticate(request.headers.first(name: "authorization")) else {
+                return APIError.unauthorized.response
+            }
+            request.user = user
+        }
+        do {
+            return try await route(request)
+        } catch let error as APIError {
+            return error.response
+        } catch StoreError.unavailable(let why) {
+            return APIError.serviceUnavailable(why).response
+        } catch {
+            logger.error("\(request.method) \(request.path): \(error)")
+            return APIError.internalError("\(error)").response
+        }
+    }
+
+    private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        switch path {
+        case "/version": return .json(.ok, JSONSerializer.serialize(discovery.version))
+        case "/api": return .json(.ok, JSONSerializer.serialize(discovery.coreVersions))
+        case "/apis": return .json(.ok, JSONSerializer.serialize(discovery.groupList))
+        case "/openapi/v3": return .json(.ok, JSONSerializer.serialize(openAPI.index))
+        case "/openapi/v2": return .json(.ok, openAPI.swaggerV2)
+        default: break
+        }
+        if path.hasPrefix("/openapi/v3/") {
+            guard let doc = openAPI.document(String(path.dropFirst("/openapi/v3/".count))) else { throw APIError.notFoundPath() }
+            return .json(.ok, doc)
+        }
+        let parts = path.split(separator: "/").map(String.init)
+        if request.method == .GET {
+            if parts.count == 2, parts[0] == "api", let doc = discovery.resources(group: "", version: parts[1]) {
+                return .json(.ok, JSONSerializer.serialize(doc))
+            }
+            if parts.count == 2, parts[0] == "apis", let doc = discovery.group(name: parts[1]) {
+                return .json(.ok, JSONSerializer.serialize(doc))
+            }
+            if parts.count == 3, parts[0] == "apis", let doc = discovery.resources(group: parts[1], version: parts[2]) {
+                return .json(.ok, JSONSerializer.serialize(doc))
+            }
+        }
+        guard let info = RequestInfo(method: request.method, path: path, query: request.query) else {
+            throw APIError.notFoundPath()
+        }
+        return try await handler.handle(request, info)
+    }
+}

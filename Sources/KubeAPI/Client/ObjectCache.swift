@@ -1,0 +1,79 @@
+/// What happened to one object, as informer handlers see it.
+public enum ObjectChange<Object: Sendable>: Sendable {
+    case added(Object)
+    case updated(old: Object, new: Object)
+    case deleted(Object)
+}
+
+/// The informer's view of a collection: objects by `namespace/name` plus the
+/// resourceVersion that view is current to. A value type that turns list results and
+/// watch events into changes, so the bookkeeping is testable without a server.
+public struct ObjectCache<Object: KubeObject>: Sendable {
+    public private(set) var objects: [String: Object] = [:]
+    /// Where a watch resumes; `nil` until the first list.
+    public private(set) var resourceVersion: String?
+
+    public init() {}
+
+    /// `namespace/name`, or `name` for cluster-scoped objects (client-go's key format).
+    public static func key(namespace: String?, name: String) -> String {
+        guard let namespace, !namespace.isEmpty else { return name }
+        return namespace + "/" + name
+    }
+
+    public static func key(of object: Object) -> String {
+        key(namespace: object.metadata?.namespace, name: object.metadata?.name ?? "")
+    }
+
+    /// Replaces the content with a fresh list and returns the differences: deletions
+    /// first, then additions and updates, each in key order. An object whose
+    /// resourceVersion did not change is not reported, so a relist after a short
+    /// outage produces only what was missed.
+    public mutating func replace(with items: [Object], resourceVersion: String?) -> [ObjectChange<Object>] {
+        var fresh: [String: Object] = [:]
+        fresh.reserveCapacity(items.count)
+        for item in items { fresh[Self.key(of: item)] = item }
+
+        var changes: [ObjectChange<Object>] = []
+        for key in objects.keys.sorted() where fresh[key] == nil {
+            changes.append(.deleted(objects[key]!))
+        }
+        for key in fresh.keys.sorted() {
+            let new = fresh[key]!
+            if let old = objects[key] {
+                let oldRV = old.metadata?.resourceVersion
+                if oldRV == nil || oldRV != new.metadata?.resourceVersion {
+                    changes.append(.updated(old: old, new: new))
+                }
+            } else {
+                changes.append(.added(new))
+            }
+        }
+        objects = fresh
+        self.resourceVersion = resourceVersion
+        return changes
+    }
+
+    /// Applies one watch event. ADDED for a known object is an update and MODIFIED for
+    /// an unknown one an add, so that handlers never see an update without an add.
+    public mutating func apply(_ event: KubeWatchEvent<Object>) -> ObjectChange<Object>? {
+        switch event {
+        case .bookmark(let rv):
+            if !rv.isEmpty { resourceVersion = rv }
+            return nil
+        case .added(let object), .modified(let object):
+            advance(to: object)
+            let key = Self.key(of: object)
+            let old = objects.updateValue(object, forKey: key)
+            return old.map { .updated(old: $0, new: object) } ?? .added(object)
+        case .deleted(let object):
+            advance(to: object)
+            // A deletion of something never seen is no news to the handlers.
+            return objects.removeValue(forKey: Self.key(of: object)).map { _ in .deleted(object) }
+        }
+    }
+
+    private mutating func advance(to object: Object) {
+        if let rv = object.metadata?.resourceVersion, !rv.isEmpty { resourceVersion = rv }
+    }
+}

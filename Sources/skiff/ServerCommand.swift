@@ -1,0 +1,56 @@
+import ArgumentParser
+import ControlPlane
+import Foundation
+import Logging
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the API server on an embedded SQLite store.")
+
+    @Option(name: .customLong("data-dir"), help: "Directory for the store, certificates, tokens and admin.kubeconfig.")
+    var dataDir: String = "/var/lib/skiff/server"
+
+    @Option(help: "Address and port to serve HTTPS on.")
+    var listen: String = "0.0.0.0:6443"
+
+    @Option(name: .customLong("advertise-address"), help: "Address agents and the kubeconfig use to reach this server.")
+    var advertiseAddress: String?
+
+    @Option(name: .customLong("tls-san"), help: "Extra name or IP for the serving certificate (repeatable).")
+    var tlsSANs: [String] = []
+
+    @Option(name: .customLong("service-cidr"), help: "Range Service ClusterIPs are allocated from.")
+    var serviceCIDR: String = "10.96.0.0/12"
+
+    @Option(name: .customLong("service-node-port-range"), help: "Range NodePorts are allocated from.")
+    var nodePortRange: String = "30000-32767"
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "skiff.server")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        var config = APIServerConfig(dataDirectory: dataDir)
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ValidationError("--listen must be HOST:PORT")
+        }
+        config.listenHost = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        config.listenPort = port
+        config.advertiseAddress = advertiseAddress
+        config.extraSANs = tlsSANs
+        config.serviceCIDR = serviceCIDR
+        let bounds = nodePortRange.split(separator: "-").compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1] else { throw ValidationError("--service-node-port-range must be LOW-HIGH") }
+        config.nodePortRange = bounds[0]...bounds[1]
+
+        let server = try await APIServer(config: config, logger: logger)
+        let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)
+        try await server.run { port in
+            log.info("serving on https://\(host):\(port); kubeconfig: \(dir)/admin.kubeconfig")
+        }
+    }
+}

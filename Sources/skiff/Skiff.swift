@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Skiff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skiff",
+        abstract: "A lighter Kubernetes whose heart is service networking.",
+        subcommands: [ServerCommand.self])
+}
