@@ -359,6 +359,18 @@ final class StrategicMergePatchTests: XCTestCase {
                          "invalid patch format of setElementOrder list")
     }
 
+    // The shape `kubectl apply` (client-side) sends when a container was dropped from the
+    // manifest and the remaining list was reordered.
+    func testKubectlApplyStyleDeletionWithOrder() throws {
+        let original = #"{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a"},{"name":"b","image":"b"},{"name":"c","image":"c"}]}}}}"#
+        let patch = #"""
+        {"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"a"}],
+                                     "containers":[{"name":"b","$patch":"delete"}]}}}}
+        """#
+        assertJSON(try smp(original, patch)[path: ["spec", "template", "spec", "containers"]]!,
+                   #"[{"name":"c","image":"c"},{"name":"a","image":"a"}]"#)
+    }
+
     func testFinalizersAreUnioned() throws {
         let original = #"{"metadata":{"finalizers":["a","b"]}}"#
         assertJSON(try smp(original, #"{"metadata":{"finalizers":["c","a"]}}"#),
@@ -440,7 +452,7 @@ final class StrategicMergePatchTests: XCTestCase {
 
 // MARK: - Server-side apply and managedFields
 
-final class ServerSideApplyTests: XCTestCase {
+final class ServerSideApplyPatchTests: XCTestCase {
     private let now = "2024-05-01T10:00:00Z"
     private let later = "2024-05-01T11:00:00Z"
 
@@ -502,7 +514,8 @@ final class ServerSideApplyTests: XCTestCase {
         labelled[path: ["metadata", "labels", "team"]] = "net"
         labelled = ManagedFields.recordUpdate(old: live, new: labelled, manager: "labeller", now: now)
         live = labelled
-        let withoutLabels = config.replacingOccurrences(of: #","labels":{"app":"web"}},"spec""#, with: #"},"spec""#)
+        let withoutLabels = config.replacingOccurrences(of: #""namespace":"default","labels":{"app":"web"}}"#,
+                                                        with: #""namespace":"default"}"#)
         let result = try apply(withoutLabels, to: live, at: later)
         assertJSON(result[path: ["metadata", "labels"]]!, #"{"team":"net"}"#)
     }

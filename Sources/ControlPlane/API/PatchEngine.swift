@@ -19,7 +19,12 @@ enum PatchEngine {
                 return try ServerSideApplyGlue.apply(config: document, to: current, def: def, manager: manager, force: force)
             }
         } catch let error as PatchError {
-            throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: \(error)")
+            var details: JSONValue?
+            if !error.conflicts.isEmpty {
+                details = ["name": .string(current?[path: ["metadata", "name"]]?.stringValue ?? ""), "kind": .string(def.plural),
+                           "causes": .array(error.conflicts.map { ["reason": "FieldManagerConflict", "message": .string($0.message), "field": .string($0.field)] })]
+            }
+            throw APIError(code: error.httpStatus, reason: error.statusReason, message: error.message, details: details)
         }
     }
 }

@@ -48,7 +48,7 @@ struct RequestInfo: Equatable {
         subresource = parts.isEmpty ? nil : parts.joined(separator: "/")
         switch method {
         case .GET, .HEAD:
-            if watchPath || (query["watch"] != nil && query.bool("watch")) {
+            if watchPath || query.bool("watch") {
                 verb = "watch"
             } else {
                 verb = name == nil ? "list" : "get"

@@ -139,7 +139,7 @@ struct ResourceHandler: Sendable {
 
     func create(_ def: ResourceDefinition, namespace: String?, request: HTTPRequest) async throws -> HTTPResponse {
         var object = try RequestBody.object(request)
-        try checkTypeMeta(object, def)
+        try checkTypeMeta(&object, def)
         let warnings = try validator.check(&object, def: def, query: request.query)
         if def.namespaced {
             let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
@@ -174,8 +174,10 @@ struct ResourceHandler: Sendable {
         meta["generation"] = .int(1)
         object["metadata"] = meta
         let manager = fieldManager(request)
-        object = ManagedFieldsRecorder.recordUpdate(old: nil, new: object, manager: manager, operation: "Update",
-                                                   apiVersion: def.apiVersion)
+        if request.method != .PATCH {  // an apply-create already recorded its Apply entry
+            object = ManagedFieldsRecorder.recordUpdate(old: nil, new: object, manager: manager, operation: "Update",
+                                                       apiVersion: def.apiVersion, kind: def.gvk)
+        }
         let allocation = try await admission.admitCreate(&object, def: def)
         do {
             try admission.validate(object, old: nil, def: def)
@@ -201,7 +203,7 @@ struct ResourceHandler: Sendable {
 
     func update(_ def: ResourceDefinition, namespace: String?, name: String, subresource: String?, request: HTTPRequest) async throws -> HTTPResponse {
         var object = try RequestBody.object(request)
-        try checkTypeMeta(object, def)
+        try checkTypeMeta(&object, def)
         let warnings = try validator.check(&object, def: def, query: request.query)
         let bodyName = object[path: ["metadata", "name"]]?.stringValue ?? ""
         if bodyName != name {
@@ -228,7 +230,7 @@ struct ResourceHandler: Sendable {
             // Server-side apply creates what is absent.
             if try await store.get(key) == nil, subresource == nil {
                 var object = document
-                try checkTypeMeta(object, def)
+                try checkTypeMeta(&object, def)
                 _ = try validator.check(&object, def: def, query: request.query)
                 if def.namespaced { object[path: ["metadata", "namespace"]] = .string(namespace ?? "") }
                 let applied = try PatchEngine.apply(type: .apply, document: object, to: nil, def: def,
@@ -273,8 +275,11 @@ struct ResourceHandler: Sendable {
             let old = try JSONParser.parse(stored.value)
             var new = try transform(old)
             new = try admission.prepareUpdate(new: new, old: old, def: def, subresource: subresource)
-            new = ManagedFieldsRecorder.recordUpdate(old: old, new: new, manager: fieldManager(request),
-                                                     operation: "Update", apiVersion: def.apiVersion, subresource: subresource)
+            if !isApply(request) {
+                new = ManagedFieldsRecorder.recordUpdate(old: old, new: new, manager: fieldManager(request),
+                                                         operation: "Update", apiVersion: def.apiVersion,
+                                                         subresource: subresource, kind: def.gvk)
+            }
             let allocation = try await admission.admitUpdate(&new, old: old, def: def)
             do {
                 try admission.validate(new, old: old, def: def)
@@ -476,9 +481,16 @@ struct ResourceHandler: Sendable {
 
     // MARK: - Helpers
 
-    func checkTypeMeta(_ object: JSONValue, _ def: ResourceDefinition) throws {
+    /// A body may leave out apiVersion and kind (the URL names them, as typed clients
+    /// rely on); when present they must be the resource's.
+    func checkTypeMeta(_ object: inout JSONValue, _ def: ResourceDefinition) throws {
         let kind = object["kind"]?.stringValue ?? ""
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
+        if kind.isEmpty, apiVersion.isEmpty {
+            object["kind"] = .string(def.kind)
+            object["apiVersion"] = .string(def.apiVersion)
+            return
+        }
         if kind.isEmpty {
             throw APIError.badRequest("Object 'Kind' is missing in '\(JSONSerializer.string(object).prefix(200))'")
         }
@@ -491,6 +503,10 @@ struct ResourceHandler: Sendable {
             }
             throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(def.apiVersion))")
         }
+    }
+
+    func isApply(_ request: HTTPRequest) -> Bool {
+        request.method == .PATCH && RequestBody.mediaType(request.headers) == RequestBody.PatchType.apply.rawValue
     }
 
     func fieldManager(_ request: HTTPRequest) -> String {

@@ -20,7 +20,7 @@ struct TableRequest: Sendable {
                                   resourceVersion: listMeta["resourceVersion"]?.stringValue,
                                   continueToken: listMeta["continue"]?.stringValue,
                                   remainingItemCount: listMeta["remainingItemCount"]?.intValue,
-                                  includeObject: include, noHeaders: noHeaders || query.bool("noHeaders") && query["noHeaders"] != nil)
+                                  includeObject: include, noHeaders: noHeaders || query.bool("noHeaders"))
     }
 
     func response(def: ResourceDefinition, objects: [JSONValue], listMeta: JSONValue, request: HTTPRequest) -> HTTPResponse {

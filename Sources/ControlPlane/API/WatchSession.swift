@@ -31,7 +31,7 @@ struct WatchSession: Sendable {
             startRevision = nil
         }
         timeout = query["timeoutSeconds"].flatMap { Int64($0) }.map { .seconds($0) }
-        bookmarks = query.bool("allowWatchBookmarks") && query["allowWatchBookmarks"] != nil
+        bookmarks = query.bool("allowWatchBookmarks")
         self.bookmarkInterval = bookmarkInterval
     }
 

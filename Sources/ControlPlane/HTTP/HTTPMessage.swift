@@ -69,9 +69,10 @@ public struct QueryParameters: Sendable {
 
     public func all(_ key: String) -> [String] { pairs.filter { $0.0 == key }.map(\.1) }
 
+    /// Go's strconv.ParseBool, which upstream uses for query booleans.
     public func bool(_ key: String) -> Bool {
         guard let v = self[key] else { return false }
-        return v == "true" || v == "1" || v == ""
+        return ["1", "t", "T", "true", "TRUE", "True"].contains(v)
     }
 
     private static func decode(_ s: Substring) -> String {

@@ -67,9 +67,10 @@ import KubeAPI
 // upstream redirects a stale hash to the current one and marks hashed responses
 // `Cache-Control: public, immutable` — kubectl caches them on disk by URL, so the hash
 // must change whenever the document does, which `hash(groupVersionPath:)` guarantees).
-// `swaggerV2()` may be served at /openapi/v2 for `Accept: application/json` clients;
-// answer protobuf requests with 406 (kubectl then reports the v2 failure only in the
-// paths listed in (a)).
+// At GET /openapi/v2 serve `swaggerV2Protobuf()` when the Accept header asks for
+// `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` (kubectl always does; it then
+// validates `kind: List` items client-side against it — checked with kubectl 1.32), and
+// `swaggerV2()` as JSON otherwise.
 
 /// A resource as the API server serves it; enough to describe it in OpenAPI.
 public struct ResourceDescription: @unchecked Sendable {  // metatypes are immutable
@@ -126,6 +127,7 @@ public struct OpenAPIBuilder: Sendable {
     private let documents: [String: JSONValue]
     private let hashes: [String: String]
     private let v2: JSONValue
+    private let v2Protobuf: [UInt8]
 
     public init(resources: [ResourceDescription]) {
         self.resources = resources
@@ -156,6 +158,7 @@ public struct OpenAPIBuilder: Sendable {
         self.documents = documents
         self.hashes = hashes
         self.v2 = GVModel.renderV2(models)
+        self.v2Protobuf = SwaggerProtobuf.encode(v2)
     }
 
     /// GET /openapi/v3: `{"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=…"}, …}}`.
@@ -183,6 +186,11 @@ public struct OpenAPIBuilder: Sendable {
 
     /// A swagger 2.0 document (JSON) with `definitions` and patch metadata on list fields.
     public func swaggerV2() -> JSONValue { v2 }
+
+    /// The same swagger 2.0 document as gnostic protobuf (`openapi.v2.Document`): the body
+    /// for GET /openapi/v2 with `Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`
+    /// (respond with that content type), which is the only form kubectl requests.
+    public func swaggerV2Protobuf() -> [UInt8] { v2Protobuf }
 
     /// The schema of a served kind (and of the subresource kinds Scale, Binding, Eviction),
     /// for `UnknownFields.find` and `Schema.prune`.
@@ -363,6 +371,9 @@ struct GVModel {
     var components: [String: (object: ObjectSchema, gvks: [GroupVersionKind])] = [:]
     /// Swift type name → component name.
     var names: [String: String] = [:]
+    /// Swift types that live in core/v1: the known core types and everything reachable from
+    /// them (PodTemplateSpec pulls in the whole pod tree: volume sources, probes, …).
+    var coreTypeNames: Set<String> = []
     var usesIntOrString = false
     var usesQuantity = false
     var pathItems: [String: PathItem] = [:]
@@ -377,6 +388,11 @@ struct GVModel {
         let first = resources[0]
         package = KnownSchemaMetadata.package(group: first.group, version: first.version)
         let sorted = resources.sorted { $0.kind < $1.kind }
+
+        for r in sorted {
+            kindSchemas[r.gvk]?.collectCoreTypes(into: &coreTypeNames)
+        }
+        for (gvk, _) in BuiltinTypes.subresourceKinds { kindSchemas[gvk]?.collectCoreTypes(into: &coreTypeNames) }
 
         // Kinds first, so that the API types take the upstream names.
         for r in sorted {
@@ -443,6 +459,11 @@ struct GVModel {
         for (i, o) in found.enumerated() {
             guard let typeName = o.typeName, names[typeName] == nil else { continue }
             var name = i == 0 && preferredName != nil ? preferredName! : componentName(for: o)
+            if let existing = components[name], existing.object.properties == o.properties,
+               existing.object.required == o.required {
+                names[typeName] = name  // the same shape under another Swift name: share it
+                continue
+            }
             if components[name] != nil {
                 var n = 2
                 while components["\(name)\(n)"] != nil { n += 1 }
@@ -464,6 +485,7 @@ struct GVModel {
         let short = parts.last ?? "Object"
         if KnownSchemaMetadata.groupLocalNames[package]?.contains(short) == true { return package + "." + short }
         if let fixed = KnownSchemaMetadata.fixedPackages[short] { return fixed + "." + short }
+        if let t = o.typeName, coreTypeNames.contains(t) { return KnownSchemaMetadata.coreV1 + "." + short }
         // Nested Swift types (`EndpointSlice.Port`) join their enclosing names.
         let local = parts.count > 2 ? parts.dropFirst().joined() : short
         return package + "." + local
@@ -783,10 +805,11 @@ extension GVModel {
         case .quantity:
             return ref(Self.quantityName, style)
         case .any:
-            return style == .v3 ? ["x-kubernetes-preserve-unknown-fields": true] : ["type": "object"]
+            // v2: an empty schema, which kube-openapi reads as "arbitrary" (any JSON value).
+            return style == .v3 ? ["x-kubernetes-preserve-unknown-fields": true] : .emptyObject
         case .recursive(let t):
             if let name = names[t] { return ref(name, style) }
-            return style == .v3 ? ["x-kubernetes-preserve-unknown-fields": true] : ["type": "object"]
+            return style == .v3 ? ["x-kubernetes-preserve-unknown-fields": true] : .emptyObject
         }
     }
 
@@ -968,6 +991,32 @@ extension GVModel {
 }
 
 extension Schema {
+    /// Type names of the objects that are core/v1 types (`KnownSchemaMetadata.coreTypes`)
+    /// or reachable from one.
+    func collectCoreTypes(into out: inout Set<String>) {
+        var visited = Set<String>()
+        collectCoreTypes(into: &out, inCore: false, visited: &visited)
+    }
+
+    private func collectCoreTypes(into out: inout Set<String>, inCore: Bool, visited: inout Set<String>) {
+        switch self {
+        case .object(let o):
+            var core = inCore
+            if let t = o.typeName {
+                core = core || KnownSchemaMetadata.coreTypes.contains(o.shortName ?? "")
+                let key = (core ? "1" : "0") + t
+                if visited.contains(key) { return }
+                visited.insert(key)
+                if core { out.insert(t) }
+            }
+            for p in o.properties.values { p.schema.collectCoreTypes(into: &out, inCore: core, visited: &visited) }
+        case .array(let s), .map(let s):
+            s.collectCoreTypes(into: &out, inCore: inCore, visited: &visited)
+        default:
+            break
+        }
+    }
+
     /// Calls `body` for every non-container node.
     func visitLeaves(_ body: (Schema) -> Void) {
         var seen = Set<String>()

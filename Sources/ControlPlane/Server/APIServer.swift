@@ -81,6 +81,9 @@ public final class APIServer: Sendable {
     }
 
     private func ensure(_ object: JSONValue, path: String, user: UserInfo) async throws {
+        var probe = HTTPRequest(method: .GET, uri: path + "/" + (object[path: ["metadata", "name"]]?.stringValue ?? ""), headers: [:], body: [])
+        probe.user = user
+        if await handle(probe, authenticated: true).status == .ok { return }
         var request = HTTPRequest(method: .POST, uri: path, headers: ["Content-Type": "application/json", "User-Agent": "kube-apiserver"],
                                   body: JSONSerializer.serialize(object))
         request.user = user

@@ -1,0 +1,96 @@
+"""Bad input gets upstream's Status errors and stores nothing."""
+
+
+def count(server, path):
+    status, body, _ = server.request("GET", path)
+    assert status == 200
+    return len(body["items"])
+
+
+def assert_status(result, code, reason):
+    status, body, _ = result
+    assert status == code, body
+    assert body["kind"] == "Status" and body["status"] == "Failure", body
+    assert body["code"] == code and body["reason"] == reason, body
+    return body
+
+
+CM_PATH = "/api/v1/namespaces/default/configmaps"
+
+
+def test_malformed_json_and_yaml(server):
+    before = count(server, CM_PATH)
+    assert_status(server.request("POST", CM_PATH, b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {'), 400, "BadRequest")
+    assert_status(server.request("POST", CM_PATH, b"apiVersion: v1\nkind: [ConfigMap\n", content_type="application/yaml"),
+                  400, "BadRequest")
+    assert_status(server.request("POST", CM_PATH, b"[1,2,3]"), 400, "BadRequest")
+    assert count(server, CM_PATH) == before
+
+
+def test_unknown_kind_and_wrong_namespace(server):
+    assert_status(server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "Gizmo", "metadata": {"name": "g"}}),
+                  400, "BadRequest")
+    assert_status(server.request("POST", CM_PATH, {"apiVersion": "v7", "kind": "ConfigMap", "metadata": {"name": "g"}}),
+                  400, "BadRequest")
+    body = assert_status(server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                          "metadata": {"name": "g", "namespace": "kube-system"}}),
+                         400, "BadRequest")
+    assert "does not match the namespace" in body["message"]
+    status, _, _ = server.request("GET", "/apis/nope.example.com/v1/widgets")
+    assert status == 404
+    assert count(server, CM_PATH) == 0
+
+
+def test_invalid_names_and_fields(server):
+    body = assert_status(server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                          "metadata": {"name": "Not_Valid"}}), 422, "Invalid")
+    assert body["message"].startswith('ConfigMap "Not_Valid" is invalid: metadata.name: Invalid value: "Not_Valid"')
+    body = assert_status(server.request("POST", "/api/v1/namespaces/default/services", {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+        "spec": {"ports": [{"port": 70000}]}}), 422, "Invalid")
+    assert "spec.ports[0].port: Invalid value: 70000" in body["message"]
+    assert_status(server.request("POST", "/apis/apps/v1/namespaces/default/deployments", {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"app": "x"}},
+                 "template": {"metadata": {"labels": {"app": "y"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}),
+                  422, "Invalid")
+    assert count(server, CM_PATH) == 0
+    assert count(server, "/apis/apps/v1/namespaces/default/deployments") == 0
+
+
+def test_strict_field_validation(server):
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "strict"}, "data": {"a": "b"}, "bogus": 1}
+    body = assert_status(server.request("POST", CM_PATH + "?fieldValidation=Strict", cm), 400, "BadRequest")
+    assert 'unknown field "bogus"' in body["message"]
+    assert count(server, CM_PATH) == 0
+    status, created, headers = server.request("POST", CM_PATH + "?fieldValidation=Warn", cm)
+    assert status == 201 and "bogus" not in created
+    assert 'unknown field' in headers.get("Warning", "")
+
+
+def test_oversized_body(server):
+    big = b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"x":"' + b"a" * (3 * 1024 * 1024 + 10) + b'"}}'
+    assert_status(server.request("POST", CM_PATH, big), 413, "RequestEntityTooLarge")
+    assert count(server, CM_PATH) == 0
+
+
+def test_bad_patches(server):
+    server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "p"}, "data": {"a": "1"}})
+    status, _, _ = server.request("PATCH", CM_PATH + "/p", [{"op": "remove", "path": "/data/zzz"}],
+                                  content_type="application/json-patch+json")
+    assert status in (400, 422)
+    status, _, _ = server.request("PATCH", CM_PATH + "/p", b"{not json", content_type="application/merge-patch+json")
+    assert status == 400
+    status, _, _ = server.request("PATCH", CM_PATH + "/p", {"a": 1}, content_type="text/plain")
+    assert status == 415
+    _, cm, _ = server.request("GET", CM_PATH + "/p")
+    assert cm["data"] == {"a": "1"} and cm["metadata"]["resourceVersion"]
+
+
+def test_unauthenticated(server):
+    status, body, _ = server.request("GET", "/api/v1/namespaces", auth=False)
+    assert status == 401 and body["reason"] == "Unauthorized"
+    status, body, _ = server.request("GET", "/api/v1/namespaces", auth=False, headers={"Authorization": "Bearer wrong"})
+    assert status == 401
+    for path in ("/healthz", "/livez", "/readyz"):
+        assert server.request("GET", path, auth=False)[0] == 200
