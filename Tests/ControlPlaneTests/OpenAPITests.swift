@@ -125,6 +125,10 @@ final class OpenAPITests: XCTestCase {
         XCTAssertEqual(o.properties["meta"]?.schema, .map(.recursive(typeName)))
         // The back-reference resolves while walking.
         XCTAssertEqual(schema.lookup(["children", "children", "name"]), .string)
+        XCTAssertEqual(schema.lookup(["children"]), .array(.recursive(typeName)))
+        XCTAssertEqual(schema.lookup(["children", "meta"])?.objectSchema, nil)
+        XCTAssertEqual(schema.lookup(["meta", "children", "meta", "name"]), .string)
+        XCTAssertNil(schema.lookup(["children", "nope"]))
         let found = UnknownFields.find(
             in: try json(#"{"name":"a","children":[{"name":"b","children":[{"bad":1}]}],"meta":{"k":{"x":2}}}"#),
             schema: schema)
@@ -281,10 +285,13 @@ final class OpenAPITests: XCTestCase {
         XCTAssertEqual(schemas["io.k8s.api.core.v1.ServicePort"], nil, "not in the apps document")
         XCTAssertNil(schemas["io.k8s.apimachinery.pkg.util.intstr.IntOrString"]?["type"], "oneOf, no type")
 
-        // All $refs resolve, in every document.
+        // All $refs resolve, in every document, and no name needed disambiguation.
         for gv in builder.groupVersionPaths {
             let d = try XCTUnwrap(builder.document(groupVersionPath: gv))
             let names = Set(d[path: ["components", "schemas"]]?.objectValue?.keys.map { $0 } ?? [])
+            for name in names {
+                XCTAssertFalse(name.last!.isNumber && !name.hasSuffix("v1"), "\(gv): \(name)")
+            }
             for ref in refs(in: d) {
                 XCTAssertTrue(ref.hasPrefix("#/components/schemas/"), ref)
                 XCTAssertTrue(names.contains(String(ref.dropFirst("#/components/schemas/".count))), "\(gv): \(ref)")

@@ -148,8 +148,8 @@ final class ClientTests: XCTestCase {
 
         // clientcmd's own spelling, `tokenFile`, works too.
         let camel = try Kubeconfig(yaml: yaml.replacingOccurrences(of: "token-file", with: "tokenFile"),
-                                   baseDirectory: "/etc/skiff").clientConfig()
-        XCTAssertEqual(camel.tokenFile, "/etc/skiff/token")
+                                   baseDirectory: dir.path).clientConfig()
+        XCTAssertEqual(camel.tokenFile, dir.appendingPathComponent("token").path)
     }
 
     func testKubeconfigErrors() {

@@ -3,15 +3,16 @@ import KubeAPI
 #endif
 
 // Why the OpenAPI documents look as they do — what kubectl v1.32 reads from them.
-// (Checked against the kubectl 1.32 binary with a fake API server that logs requests, and
-// against the kubectl / cli-runtime / apimachinery sources.)
+// (Checked against the kubectl 1.32 binary on this machine with a fake API server that logs
+// requests and serves these documents, and against the kubectl / cli-runtime / client-go /
+// apimachinery sources.)
 //
 // (a) Server-side field validation. `kubectl apply|create|replace` validate with
 //     --validate=strict by default. kubectl's paramVerifyingSchema first asks a verifier
 //     whether the server supports `?fieldValidation=` for the object's GVK; only if the
-//     answer is "unsupported" does it validate client-side against /openapi/v2. The
-//     verifier is cli-runtime's FallbackQueryParamVerifier(primary: QueryParamVerifierV3,
-//     secondary: the v2 verifier):
+//     answer is "unsupported" does it validate client-side, against /openapi/v2 (fetched
+//     lazily, only then). The verifier is cli-runtime's FallbackQueryParamVerifier(primary:
+//     QueryParamVerifierV3, secondary: the v2 verifier):
 //     - V3 fetches GET /openapi/v3 (the index), picks `paths["api/v1"]` or
 //       `paths["apis/<group>/<version>"]`, fetches its `serverRelativeURL`, then scans
 //       every path item for a `patch` operation whose `x-kubernetes-group-version-kind`
@@ -21,20 +22,21 @@ import KubeAPI
 //     - Only the FIRST matching PATCH operation is examined, and Go map order is random,
 //       so every PATCH operation carrying a GVK (status and scale subresources included)
 //       must list fieldValidation — as they all do here.
-//     - GroupVersion missing from the index → "unsupported" (or, if the kind is a CRD,
-//       the core/v1 Namespace PATCH operation is checked instead) → client-side validation
-//       → GET /openapi/v2. A GV document without a PATCH operation for the GVK is an
-//       error that falls back to the v2 verifier → GET /openapi/v2 too. The request
-//       `kind: List` (v1 List) is always "unsupported" → /openapi/v2.
-//     - /openapi/v2 is requested ONLY as `Accept:
-//       application/com.github.proto-openapi.spec.v2@v1.0+protobuf` and parsed as
-//       protobuf: a JSON body fails with "proto: cannot parse invalid wire-format data",
-//       a 406 or 404 fails with "failed to download openapi: …"; there is no JSON
-//       fallback. So `swaggerV2()` (JSON) does not help kubectl; what makes kubectl work
-//       is a v3 document per served GV with PATCH operations carrying fieldValidation.
-//       Observed with kubectl 1.32: with such a v3 document `kubectl apply` makes no
-//       /openapi/v2 request at all and sends POST …?fieldManager=kubectl-client-side-apply
-//       &fieldValidation=Strict; without one it fails before sending anything.
+//     - GroupVersion missing from the index → "unsupported" (for a CRD kind the core/v1
+//       Namespace PATCH operation is checked instead) → client-side validation → GET
+//       /openapi/v2. A GV document without a PATCH operation for the GVK is an error that
+//       falls back to the v2 verifier → GET /openapi/v2 too. A `kind: List` manifest (v1
+//       List, what `kubectl get -o yaml` writes) is always "unsupported" → /openapi/v2.
+//     - /openapi/v2 is requested ONLY with `Accept:
+//       application/com.github.proto-openapi.spec.v2@v1.0+protobuf` and parsed as gnostic
+//       protobuf; there is no JSON fallback: a JSON body fails with "proto: cannot parse
+//       invalid wire-format data", 404/406 with "failed to download openapi: …", so the
+//       apply fails. Hence `swaggerV2Protobuf()`.
+//     Observed with kubectl 1.32: with these v3 documents `kubectl apply/create/replace`
+//     (and --server-side) make no /openapi/v2 request and send `fieldValidation=Strict`;
+//     with the protobuf served, `kind: List` manifests apply and an unknown field in an
+//     item fails client-side as upstream's does ("ValidationError(ConfigMap): unknown
+//     field "bogus" in io.k8s.api.core.v1.ConfigMap").
 // (b) `kubectl explain pods.spec.containers` (OpenAPI v3 since 1.27): resolves `pods` to a
 //     GVR through discovery, fetches the index and the GV document, then (plaintext
 //     template) looks for the paths `/api/v1/pods`, `/api/v1/pods/{name}`,
@@ -44,9 +46,11 @@ import KubeAPI
 //     `x-kubernetes-group-version-kind` (a LIST of {group, kind, version}) contains that
 //     GVK exactly. Fields are followed through `properties`, `$ref`, `allOf`, `items`
 //     and object-valued `additionalProperties`; a field's type is printed from `type`,
-//     or from the last dot-component of its `$ref` (`[]Container`, `Quantity`,
-//     `IntOrString` — the latter two have no `type`, only `oneOf`, as upstream's). Names
-//     follow upstream (`io.k8s.api.core.v1.Pod`), `required` marks `-required-`.
+//     or from the last dot-component of its `$ref` (`[]Container`, `map[string]Quantity`,
+//     `IntOrString` — those two have no `type`, only `oneOf`, as upstream's). Component
+//     names follow upstream (`io.k8s.api.core.v1.Pod`); `required` prints `-required-`;
+//     descriptions come from `description` (type descriptions when a field has none).
+//     `--output=plaintext-openapiv2` reads the v2 protobuf instead (works too).
 // (c) Client-side `kubectl apply` (3-way strategic merge patch) uses OpenAPI v3 since 1.27
 //     (KUBECTL_OPENAPIV3_PATCH, on by default): it finds the PATCH operation for the GVK,
 //     requires `application/strategic-merge-patch+json` in its requestBody.content, then
@@ -55,22 +59,25 @@ import KubeAPI
 //     (`#/components/schemas/…`) and `items`, reading `x-kubernetes-patch-strategy` and
 //     `x-kubernetes-patch-merge-key` from the property (the array), not the items. A field
 //     missing from `properties` makes it print "warning: error calculating patch from
-//     openapi v3 spec" and fall back to v2 (fails silently here) and then to kubectl's
-//     compiled-in types, so built-in kinds still patch correctly. Merge keys are upstream's:
-//     containers/initContainers/ephemeralContainers/volumes/env/imagePullSecrets by name,
-//     container ports by containerPort, service ports by port, volumeMounts by mountPath,
-//     conditions/addresses by type, podIPs/hostAliases by ip, ownerReferences by uid.
-//     /openapi/v2 is consulted only when v3 gave no patch, and only as protobuf.
+//     openapi v3 spec" and fall back to v2 and then to kubectl's compiled-in types.
+//     Observed: the patch kubectl sends carries `$setElementOrder/containers` and merges
+//     ports by containerPort; with the merge key removed from the document it replaced the
+//     whole containers list — so the metadata really comes from this document. Merge keys
+//     are upstream's: containers/initContainers/ephemeralContainers/volumes/env/
+//     imagePullSecrets by name, container ports by containerPort, service ports by port,
+//     volumeMounts by mountPath, conditions/addresses by type, podIPs/hostAliases by ip,
+//     ownerReferences by uid. /openapi/v2 is consulted only when v3 gave no patch.
 //
-// Serving notes for the HTTP layer: serve `index()` at GET /openapi/v3 and
-// `document(groupVersionPath:)` at GET /openapi/v3/<path> (any `hash` query is accepted;
-// upstream redirects a stale hash to the current one and marks hashed responses
-// `Cache-Control: public, immutable` — kubectl caches them on disk by URL, so the hash
-// must change whenever the document does, which `hash(groupVersionPath:)` guarantees).
-// At GET /openapi/v2 serve `swaggerV2Protobuf()` when the Accept header asks for
-// `application/com.github.proto-openapi.spec.v2@v1.0+protobuf` (kubectl always does; it then
-// validates `kind: List` items client-side against it — checked with kubectl 1.32), and
-// `swaggerV2()` as JSON otherwise.
+// Serving notes for the HTTP layer:
+// - GET /openapi/v3 → `index()`; GET /openapi/v3/<path> → `document(groupVersionPath:)`
+//   (any `hash` query is accepted; upstream redirects a stale hash to the current one and
+//   marks hashed responses `Cache-Control: public, immutable`; kubectl caches them on
+//   disk by URL, so the hash changes whenever the document does — `hash(groupVersionPath:)`).
+// - GET /openapi/v2 with an Accept naming `application/com.github.proto-openapi.spec.v2`
+//   → `swaggerV2Protobuf()` with `Content-Type:
+//   application/com.github.proto-openapi.spec.v2.v1.0+protobuf` (NOT the `@v1.0` spelling
+//   of the Accept header: client-go rejects that as a media type, "mime: unexpected
+//   content after media subtype"); otherwise `swaggerV2()` as application/json.
 
 /// A resource as the API server serves it; enough to describe it in OpenAPI.
 public struct ResourceDescription: @unchecked Sendable {  // metatypes are immutable
@@ -188,8 +195,9 @@ public struct OpenAPIBuilder: Sendable {
     public func swaggerV2() -> JSONValue { v2 }
 
     /// The same swagger 2.0 document as gnostic protobuf (`openapi.v2.Document`): the body
-    /// for GET /openapi/v2 with `Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`
-    /// (respond with that content type), which is the only form kubectl requests.
+    /// for GET /openapi/v2 with `Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`,
+    /// the only form kubectl requests. Respond with `Content-Type:
+    /// application/com.github.proto-openapi.spec.v2.v1.0+protobuf` (see the notes at the top).
     public func swaggerV2Protobuf() -> [UInt8] { v2Protobuf }
 
     /// The schema of a served kind (and of the subresource kinds Scale, Binding, Eviction),

@@ -196,33 +196,28 @@ extension Schema {
     /// Follows a path of field names through objects, arrays and maps (an array or map
     /// step is taken implicitly), e.g. `["spec", "containers", "ports"]` from Pod.
     public func lookup(_ path: [String]) -> Schema? {
-        var current = self
-        var ancestors: [ObjectSchema] = []
-        for key in path {
-            while true {
-                current = current.resolved(in: ancestors)
-                switch current {
-                case .array(let s), .map(let s):
-                    current = s
-                    continue
-                default:
-                    break
-                }
-                break
-            }
-            guard case .object(let o) = current, let p = o.properties[key] else { return nil }
-            ancestors.append(o)
-            current = p.schema
-        }
-        return current.resolved(in: ancestors)
+        path.isEmpty ? self : property(at: path)?.schema
     }
 
-    /// The property at a path (for its annotation), e.g. `["spec", "containers"]`.
+    /// The property at a path, with its annotation, e.g. `["spec", "containers"]` from Pod.
+    /// A recursive reference in the result is resolved.
     public func property(at path: [String]) -> Property? {
-        guard let last = path.last, let parent = lookup(Array(path.dropLast())) else { return nil }
-        var s = parent
-        while case .array(let inner) = s { s = inner }
-        if case .map(let inner) = s { s = inner }
-        return s.objectSchema?.properties[last]
+        var current = self
+        var ancestors: [ObjectSchema] = []
+        var found: Property?
+        for key in path {
+            current = current.resolved(in: ancestors)
+            while true {
+                if case .array(let s) = current { current = s.resolved(in: ancestors); continue }
+                if case .map(let s) = current { current = s.resolved(in: ancestors); continue }
+                break
+            }
+            guard case .object(let o) = current, var p = o.properties[key] else { return nil }
+            ancestors.append(o)
+            p.schema = p.schema.resolved(in: ancestors)
+            found = p
+            current = p.schema
+        }
+        return found
     }
 }
