@@ -37,6 +37,12 @@ private struct Tree: Codable {
     var meta: [String: Tree]?
 }
 
+/// A required self-reference: reflection must terminate although no value can be built.
+private final class Loop: Decodable {
+    let name: String
+    let next: Loop
+}
+
 /// Custom-coded leaf with its own schema.
 private struct Percent: Codable, SchemaProviding {
     var value: Int
@@ -133,6 +139,13 @@ final class OpenAPITests: XCTestCase {
             in: try json(#"{"name":"a","children":[{"name":"b","children":[{"bad":1}]}],"meta":{"k":{"x":2}}}"#),
             schema: schema)
         XCTAssertEqual(found, ["children[0].children[0].bad", "meta.k.x"])
+    }
+
+    func testRequiredSelfReferenceTerminates() throws {
+        let o = try XCTUnwrap(SchemaReflector.schema(for: Loop.self).objectSchema)
+        XCTAssertEqual(o.properties["name"]?.schema, .string)
+        XCTAssertEqual(o.properties["next"]?.schema, .recursive(o.typeName!))
+        XCTAssertEqual(o.required, ["name", "next"])
     }
 
     func testCustomCodedTypesAndDocumentation() throws {

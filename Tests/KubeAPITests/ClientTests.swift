@@ -557,7 +557,7 @@ private final class ServerUnderTest: @unchecked Sendable {
     }
 }
 
-final class ClientIntegrationTests: XCTestCase {
+final class ClientTestsAgainstServer: XCTestCase {
     func testClientAndInformerAgainstSkiffServer() async throws {
         guard let binary = ServerUnderTest.findBinary() else {
             throw XCTSkip("no .build/debug/skiff yet: build the `skiff` product to run the client integration test")

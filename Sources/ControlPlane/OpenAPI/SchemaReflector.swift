@@ -28,6 +28,7 @@ import KubeAPI
 public final class SchemaReflector {
     private var cache: [String: Schema] = [:]
     private var stack: [String] = []
+    private var placeholderDepth = 0
 
     public init() {}
 
@@ -137,6 +138,13 @@ public final class SchemaReflector {
         if let a = type as? any _ArrayMarker.Type, let v = a.emptyValue as? T { return v }
         if let d = type as? any _DictionaryMarker.Type, let v = d.emptyValue as? T { return v }
         if let e = type as? any CaseIterable.Type, let v = firstCase(e) as? T { return v }
+        // A required field of a type that (indirectly) requires itself has no finite placeholder.
+        guard placeholderDepth < 64 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath,
+                                                    debugDescription: "no placeholder for \(T.self)"))
+        }
+        placeholderDepth += 1
+        defer { placeholderDepth -= 1 }
         let decoder = RecordingDecoder(reflector: self, recording: Recording(), producing: true, codingPath: codingPath)
         return try T(from: decoder)
     }
