@@ -191,7 +191,13 @@ public final class APIServer: Sendable {
         case "/api": return .json(.ok, JSONSerializer.serialize(discovery.coreVersions))
         case "/apis": return .json(.ok, JSONSerializer.serialize(discovery.groupList))
         case "/openapi/v3": return .json(.ok, JSONSerializer.serialize(openAPI.index))
-        case "/openapi/v2": return .json(.ok, openAPI.swaggerV2)
+        case "/openapi/v2":
+            let accept = request.headers.first(name: "accept") ?? ""
+            if accept.contains("protobuf") {
+                return HTTPResponse(status: .ok, headers: ["Content-Type": OpenAPIDocuments.protobufContentType],
+                                    body: .bytes(openAPI.swaggerV2Protobuf))
+            }
+            return .json(.ok, openAPI.swaggerV2JSON)
         default: break
         }
         if path.hasPrefix("/openapi/v3/") {
