@@ -198,3 +198,38 @@ def test_get_pods_table_and_field_selector(server):
     assert server.kubectl("get", "pods", "--field-selector", "status.phase=Pending", "-o", "name").split() == ["pod/p1", "pod/p2"]
     # Paginated listing (kubectl asks for chunks of 500; force small ones).
     assert server.kubectl("get", "pods", "--chunk-size=1", "-o", "name").split() == ["pod/p1", "pod/p2"]
+
+
+def test_explain_and_strict_validation(server):
+    out = server.kubectl("explain", "pods.spec.containers")
+    assert "KIND:" in out and "Pod" in out and "FIELD:" in out and "containers" in out
+    out = server.kubectl("explain", "deployments.spec.strategy")
+    assert "rollingUpdate" in out
+    # kubectl validates server-side (fieldValidation=Strict): an unknown field is refused and nothing is stored.
+    bad = MANIFEST.replace("  replicas: 3\n", "  replicas: 3\n  replicaz: 4\n")
+    p = server.kubectl("apply", "-f", "-", input=bad, check=False)
+    assert p.returncode != 0
+    assert 'unknown field "spec.replicaz"' in p.stderr
+    assert server.kubectl("-n", "shop", "get", "deploy", "web", check=False).returncode != 0
+
+
+def test_get_watch_prints_table_rows(server):
+    watcher = subprocess.Popen(["kubectl", "--kubeconfig", server.kubeconfig, "get", "configmaps", "-w"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        server.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: t1\ndata:\n  a: b\n")
+        lines = []
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            line = watcher.stdout.readline()
+            if not line:
+                break
+            lines.append(line.split())
+            if lines[-1][:1] == ["t1"]:
+                break
+        assert ["NAME", "DATA", "AGE"] in lines
+        assert any(l[:2] == ["t1", "1"] for l in lines), lines
+    finally:
+        watcher.kill()
+        watcher.wait()
