@@ -94,3 +94,26 @@ def test_unauthenticated(server):
     assert status == 401
     for path in ("/healthz", "/livez", "/readyz"):
         assert server.request("GET", path, auth=False)[0] == 200
+
+
+def test_paginated_list_with_selector_fills_pages(server):
+    for i in range(7):
+        server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap",
+                                         "metadata": {"name": f"c{i}", "labels": {"odd": str(i % 2)}}})
+    names, token, pages = [], "", 0
+    while True:
+        q = "?labelSelector=odd%3D0&limit=2" + (f"&continue={token}" if token else "")
+        status, body, _ = server.request("GET", CM_PATH + q)
+        assert status == 200
+        assert len(body["items"]) <= 2
+        names += [i["metadata"]["name"] for i in body["items"]]
+        pages += 1
+        token = body["metadata"].get("continue", "")
+        if not token:
+            break
+    assert names == ["c0", "c2", "c4", "c6"]
+    assert pages == 2
+    status, body, _ = server.request("GET", CM_PATH + "?limit=3")
+    assert len(body["items"]) == 3 and body["metadata"]["remainingItemCount"] == 4
+    status, body, _ = server.request("GET", CM_PATH + "?continue=garbage")
+    assert status == 400

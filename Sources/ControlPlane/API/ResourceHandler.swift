@@ -81,20 +81,8 @@ struct ResourceHandler: Sendable {
             if q["resourceVersionMatch"] == "Exact" { atRevision = n }
             // NotOlderThan (the default for a given RV): the latest state is never older.
         }
-        let page: ListPage
-        do {
-            page = try await store.list(prefix: def.prefix(namespace: namespace), startAfter: startAfter, limit: limit, revision: atRevision)
-        } catch StoreError.expired(let requested, let compacted) {
-            if startAfter != nil {
-                throw APIError.expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
-            }
-            throw APIError.expired("too old resource version: \(requested) (\(compacted))")
-        }
-        var listMeta: JSONValue = ["resourceVersion": .string(String(page.revision))]
-        if let next = page.nextKey {
-            listMeta["continue"] = .string(ContinueToken(revision: page.revision, startAfter: next).encoded)
-            if page.remaining > 0 { listMeta["remainingItemCount"] = .int(Int64(page.remaining)) }
-        }
+        let prefix = def.prefix(namespace: namespace)
+        var page = try await readPage(prefix: prefix, startAfter: startAfter, limit: limit, revision: atRevision)
         let table = TableRequest(request.headers)
         if filter.isEmpty, table == nil {
             // The common case splices stored bytes without parsing them.
@@ -106,14 +94,31 @@ struct ResourceHandler: Sendable {
                 out.append(contentsOf: item.value)
             }
             out.append(contentsOf: "],\"kind\":\"\(def.kind)List\",\"metadata\":".utf8)
-            JSONSerializer.write(listMeta, into: &out)
+            JSONSerializer.write(listMeta(page, filtered: false), into: &out)
             out.append(UInt8(ascii: "}"))
             return .json(.ok, out)
         }
+        // With a selector, read on (at the same revision) until the page holds `limit`
+        // matches or the range ends, as upstream's storage does.
         var objects: [JSONValue] = []
-        for item in page.items {
-            let object = try JSONParser.parse(item.value)
-            if filter.matches(object) { objects.append(object) }
+        var continueAfter: String?
+        scan: while true {
+            for (i, item) in page.items.enumerated() {
+                let object = try JSONParser.parse(item.value)
+                guard filter.matches(object) else { continue }
+                objects.append(object)
+                if limit > 0, objects.count == limit {
+                    let more = i < page.items.count - 1 || page.nextKey != nil
+                    continueAfter = more ? item.key : nil
+                    break scan
+                }
+            }
+            guard limit > 0, let next = page.nextKey else { break }
+            page = try await readPage(prefix: prefix, startAfter: next, limit: limit, revision: page.revision)
+        }
+        var listMeta: JSONValue = ["resourceVersion": .string(String(page.revision))]
+        if let continueAfter {
+            listMeta["continue"] = .string(ContinueToken(revision: page.revision, startAfter: continueAfter).encoded)
         }
         if let table {
             return table.response(def: def, objects: objects, listMeta: listMeta, request: request)
@@ -121,6 +126,27 @@ struct ResourceHandler: Sendable {
         let list: JSONValue = ["apiVersion": .string(def.apiVersion), "kind": .string(def.kind + "List"),
                                "metadata": listMeta, "items": .array(objects)]
         return .json(.ok, JSONSerializer.serialize(list))
+    }
+
+    private func readPage(prefix: String, startAfter: String?, limit: Int, revision: Int64?) async throws -> ListPage {
+        do {
+            return try await store.list(prefix: prefix, startAfter: startAfter, limit: limit, revision: revision)
+        } catch StoreError.expired(let requested, let compacted) {
+            if startAfter != nil {
+                throw APIError.expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+            }
+            throw APIError.expired("too old resource version: \(requested) (\(compacted))")
+        }
+    }
+
+    /// ListMeta of a page; remainingItemCount is only known for unfiltered lists.
+    private func listMeta(_ page: ListPage, filtered: Bool) -> JSONValue {
+        var meta: JSONValue = ["resourceVersion": .string(String(page.revision))]
+        if let next = page.nextKey {
+            meta["continue"] = .string(ContinueToken(revision: page.revision, startAfter: next).encoded)
+            if !filtered, page.remaining > 0 { meta["remainingItemCount"] = .int(Int64(page.remaining)) }
+        }
+        return meta
     }
 
     func watch(_ def: ResourceDefinition, namespace: String?, name: String?, request: HTTPRequest) async throws -> HTTPResponse {
