@@ -188,8 +188,12 @@ public final class APIServer: Sendable {
         let path = request.path.count > 1 && request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
         switch path {
         case "/version": return .json(.ok, JSONSerializer.serialize(discovery.version))
-        case "/api": return .json(.ok, JSONSerializer.serialize(discovery.coreVersions))
-        case "/apis": return .json(.ok, JSONSerializer.serialize(discovery.groupList))
+        case "/api", "/apis":
+            if Discovery.wantsAggregated(request.headers.first(name: "accept")) {
+                return .json(.ok, JSONSerializer.serialize(discovery.aggregated(core: path == "/api")),
+                             contentType: Discovery.aggregatedContentType)
+            }
+            return .json(.ok, JSONSerializer.serialize(path == "/api" ? discovery.coreVersions : discovery.groupList))
         case "/openapi/v3": return .json(.ok, JSONSerializer.serialize(openAPI.index))
         case "/openapi/v2":
             let accept = request.headers.first(name: "accept") ?? ""
