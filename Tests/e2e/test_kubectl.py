@@ -233,3 +233,20 @@ def test_get_watch_prints_table_rows(server):
     finally:
         watcher.kill()
         watcher.wait()
+
+
+def test_typed_create_commands_send_protobuf(server):
+    # kubectl's typed client sends these bodies as application/vnd.kubernetes.protobuf.
+    server.kubectl("create", "configmap", "c1", "--from-literal=a=b")
+    server.kubectl("create", "secret", "generic", "s1", "--from-literal=p=q")
+    server.kubectl("create", "deployment", "web", "--image=busybox:1.36", "--replicas=2", "--port=8080")
+    server.kubectl("create", "service", "nodeport", "web", "--tcp=80:8080")
+    server.kubectl("create", "namespace", "n2")
+    assert server.kubectl("get", "cm", "c1", "-o", "jsonpath={.data.a}") == "b"
+    assert server.kubectl("get", "secret", "s1", "-o", "jsonpath={.data.p}") == "cQ=="
+    d = json.loads(server.kubectl("get", "deploy", "web", "-o", "json"))
+    assert d["spec"]["replicas"] == 2
+    assert d["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == 8080
+    s = json.loads(server.kubectl("get", "svc", "web", "-o", "json"))
+    assert s["spec"]["type"] == "NodePort" and s["spec"]["ports"][0]["targetPort"] == 8080
+    assert server.kubectl("get", "ns", "n2", "-o", "jsonpath={.status.phase}") == "Active"

@@ -29,11 +29,13 @@ enum RequestBody {
                 throw APIError.badRequest("error converting YAML to JSON: \(error)")
             }
         case "application/vnd.kubernetes.protobuf":
-            throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+            // Typed clients (kubectl create configmap|secret|deployment|service) send protobuf.
+            do { value = try KubernetesProtobuf.decode(request.body) } catch {
+                throw APIError.badRequest("the body of the request could not be decoded: \(error)")
+            }
         default:
             throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
         }
         guard value.objectValue != nil else {
             throw APIError.badRequest("the body of the request was not a JSON object")

@@ -121,7 +121,11 @@ enum Defaults {
         if var ports = object[path: ["spec", "ports"]]?.arrayValue {
             for i in ports.indices {
                 if ports[i]["protocol"] == nil { ports[i]["protocol"] = "TCP" }
-                if ports[i]["targetPort"] == nil, let port = ports[i]["port"] { ports[i]["targetPort"] = port }
+                // Unset, 0 and "" all mean "the same as port", as upstream defaults it.
+                let target = ports[i]["targetPort"]
+                if target == nil || target == .int(0) || target == .string(""), let port = ports[i]["port"] {
+                    ports[i]["targetPort"] = port
+                }
             }
             object[path: ["spec", "ports"]] = .array(ports)
         }
