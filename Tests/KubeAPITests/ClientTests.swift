@@ -385,6 +385,40 @@ final class ClientTests: XCTestCase {
         XCTAssertLessThanOrEqual(first, .milliseconds(1500))
     }
 
+    func testInformerStopEndsRetriesAndWaiters() async throws {
+        // Nothing listens on port 1: the informer keeps retrying until stopped.
+        let client = try KubeClient(config: KubeClientConfig(server: "https://127.0.0.1:1"))
+        let informer = Informer<TestConfigMap>(client: client,
+                                               backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)))
+        informer.start()
+        informer.start()  // idempotent
+        let waiter = Task { try await informer.waitForSync() }
+        try await Task.sleep(for: .milliseconds(200))
+        XCTAssertFalse(informer.hasSynced)
+        XCTAssertTrue(informer.list().isEmpty)
+
+        let cancelled = Task { try await informer.waitForSync() }
+        cancelled.cancel()
+        do {
+            try await cancelled.value
+            XCTFail("waitForSync returned without a sync")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "\(error)")
+        }
+
+        await informer.stop()
+        do {
+            try await waiter.value
+            XCTFail("waitForSync returned without a sync")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "\(error)")
+        }
+        // Handlers registered after stop are inert, and stopping twice is harmless.
+        informer.onAdd { _ in XCTFail("no events after stop") }
+        await informer.stop()
+        try await client.shutdown()
+    }
+
     func testDeletionOptionsBody() {
         let body = DeletionOptions(gracePeriodSeconds: 0, propagationPolicy: .foreground,
                                    preconditionUID: "u1").body
@@ -585,7 +619,7 @@ final class ClientTestsAgainstServer: XCTestCase {
     private func exercise(client: KubeClient, informer: Informer<TestConfigMap>,
                           server: ServerUnderTest) async throws {
         // Typed writes and the errors the server reports.
-        let a = try await client.create(TestConfigMap(name: "a", data: ["v": "1"]))
+        let a = try await client.create(TestConfigMap(name: "a", data: ["v": "0"]))
         XCTAssertEqual(a.name, "a")
         XCTAssertEqual(a.kind, "ConfigMap")
         XCTAssertNotNil(a.metadata?.resourceVersion)
@@ -596,7 +630,9 @@ final class ClientTestsAgainstServer: XCTestCase {
         var stale = a
         stale.data = ["v": "stale"]
         stale.metadata?.resourceVersion = a.metadata?.resourceVersion
-        _ = try await client.update(TestConfigMap(name: "a", data: ["v": "1"]))  // no resourceVersion: unconditional
+        // Without a resourceVersion an update is unconditional; it must change something,
+        // or the server may keep the resourceVersion and the stale one would still match.
+        _ = try await client.update(TestConfigMap(name: "a", data: ["v": "1"]))
         await assertAPIError({ _ = try await client.update(stale) }, \.isConflict)
 
         // Pages: whatever the server's page size, the pages add up to the list.
@@ -686,6 +722,24 @@ final class ClientTestsAgainstServer: XCTestCase {
         }
         XCTAssertEqual(first?.type, "ADDED")
         XCTAssertEqual(first?.object?.name, "e")
+
+        // Untyped calls, other patch formats, label selectors and deletecollection.
+        let ePath = ResourcePath(TestConfigMap.self, namespace: "default", name: "e").path
+        let jsonPatched = try await client.patch(path: ePath, type: .json,
+                                                 patch: [["op": "add", "path": "/data", "value": ["k": "j"]]])
+        XCTAssertEqual(jsonPatched[path: ["data", "k"]], "j")
+        let labelled: TestConfigMap = try await client.patch(TestConfigMap.self, name: "d", type: .strategic,
+                                                             patch: ["metadata": ["labels": ["app": "x"]]])
+        XCTAssertEqual(labelled.metadata?.labels, ["app": "x"])
+        let selected = try await client.list(TestConfigMap.self, namespace: "default",
+                                             options: ListOptions(labelSelector: "app=x"))
+        XCTAssertEqual(selected.items.map(\.name), ["d"])
+        let collection = ResourcePath(TestConfigMap.self, namespace: "default").path
+        try await client.deleteCollection(path: collection)
+        let remaining = try await client.list(path: collection)
+        XCTAssertEqual(remaining.items.count, 0)
+        let emptied = await eventually { informer.list().isEmpty }
+        XCTAssertTrue(emptied, "informer still holds \(informer.list().map(\.name))")
     }
 
     private func assertAPIError(_ body: () async throws -> Void, _ predicate: (KubeAPIError) -> Bool,

@@ -242,7 +242,10 @@ public final class Informer<T: KubeObject>: Sendable {
                 }
             }
             guard let rv = resourceVersion else {
+                // A list without a resourceVersion gives nothing to watch from.
+                logger.warning("list returned no resourceVersion; relisting")
                 needsList = true
+                guard await pause(backoff.next()) else { return }
                 continue
             }
             let outcome = await watch(from: rv)
@@ -258,7 +261,7 @@ public final class Informer<T: KubeObject>: Sendable {
                     guard await pause(backoff.next()) else { return }
                 }
             case .relist(let error):
-                logger.info("watch from \(rv) ended with \(error); relisting")
+                logger.info("watch ended with \(error); relisting")
                 needsList = true
                 // Expiry is routine and answered at once, unless the fresh list's
                 // resourceVersion expired too: then the server needs a moment.
@@ -268,7 +271,7 @@ public final class Informer<T: KubeObject>: Sendable {
             case .failed(let error, let productive):
                 if productive { backoff.reset() }
                 let delay = backoff.next()
-                logger.info("watch from \(rv) failed: \(error); reconnecting in \(delay)")
+                logger.info("watch failed: \(error); resuming from \(resourceVersion ?? rv) in \(delay)")
                 guard await pause(delay) else { return }
             }
         }
