@@ -1,7 +1,7 @@
 import KubeAPI
 
-/// One served resource: its names as discovery advertises them, its scope, subresources
-/// and the fields it can be selected by.
+/// One served resource: its names as discovery advertises them, its scope and subresources.
+/// (Field selector labels per kind live in KubeAPI's FieldLabelSupport.)
 struct ResourceDefinition: Sendable {
     var group: String
     var version: String
@@ -13,8 +13,6 @@ struct ResourceDefinition: Sendable {
     var namespaced: Bool
     var hasStatus = false
     var hasScale = false
-    /// Field selector labels beyond metadata.name/metadata.namespace, as dotted paths.
-    var fieldLabels: [String] = []
     /// The typed form, for schemas and strict field validation.
     var type: any KubeObject.Type
 
@@ -23,22 +21,6 @@ struct ResourceDefinition: Sendable {
     var groupVersionPath: String { group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)" }
 
     static let verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-
-    /// The value of a field label for field selectors; nil when the kind does not support it.
-    func fieldValue(_ label: String, in object: JSONValue) -> String?? {
-        guard label == "metadata.name" || label == "metadata.namespace" || fieldLabels.contains(label) else { return nil }
-        let value = object[path: label.split(separator: ".").map(String.init)]
-        switch value {
-        case .string(let s)?: return .some(s)
-        case .bool(let b)?: return .some(b ? "true" : "false")
-        case .int(let i)?: return .some(String(i))
-        default:
-            // Upstream exposes booleans/ints as their zero value when unset.
-            if label == "spec.unschedulable" || label == "spec.hostNetwork" { return .some("false") }
-            if label == "status.replicas" { return .some("0") }
-            return .some("")
-        }
-    }
 
     /// Storage key of an object: `{plural}[.{group}]/{namespace}/{name}` or `…/{name}`.
     func key(namespace: String?, name: String) -> String {

@@ -1,42 +1,35 @@
 import KubeAPI
 
-/// Every resource the API server serves, with upstream's names, short names and field labels.
+/// Every resource the API server serves, with upstream's names and short names.
 struct ResourceRegistry: Sendable {
     let definitions: [ResourceDefinition]
 
     static let standard = ResourceRegistry(definitions: [
         ResourceDefinition(group: "", version: "v1", kind: "Namespace", plural: "namespaces", singular: "namespace",
-                           shortNames: ["ns"], namespaced: false, hasStatus: true, fieldLabels: ["status.phase"],
+                           shortNames: ["ns"], namespaced: false, hasStatus: true,
                            type: Namespace.self),
         ResourceDefinition(group: "", version: "v1", kind: "Node", plural: "nodes", singular: "node",
-                           shortNames: ["no"], namespaced: false, hasStatus: true, fieldLabels: ["spec.unschedulable"],
+                           shortNames: ["no"], namespaced: false, hasStatus: true,
                            type: Node.self),
         ResourceDefinition(group: "", version: "v1", kind: "Pod", plural: "pods", singular: "pod",
                            shortNames: ["po"], categories: ["all"], namespaced: true, hasStatus: true,
-                           fieldLabels: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-                                         "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
                            type: Pod.self),
         ResourceDefinition(group: "", version: "v1", kind: "Service", plural: "services", singular: "service",
-                           shortNames: ["svc"], categories: ["all"], namespaced: true, hasStatus: true,
-                           fieldLabels: ["spec.clusterIP", "spec.type"], type: Service.self),
+                           shortNames: ["svc"], categories: ["all"], namespaced: true, hasStatus: true, type: Service.self),
         ResourceDefinition(group: "", version: "v1", kind: "Endpoints", plural: "endpoints", singular: "endpoints",
                            shortNames: ["ep"], namespaced: true, type: Endpoints.self),
         ResourceDefinition(group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", singular: "configmap",
                            shortNames: ["cm"], namespaced: true, type: ConfigMap.self),
         ResourceDefinition(group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret",
-                           namespaced: true, fieldLabels: ["type"], type: Secret.self),
+                           namespaced: true, type: Secret.self),
         ResourceDefinition(group: "", version: "v1", kind: "Event", plural: "events", singular: "event",
                            shortNames: ["ev"], namespaced: true,
-                           fieldLabels: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-                                         "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-                                         "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
                            type: Event.self),
         ResourceDefinition(group: "apps", version: "v1", kind: "Deployment", plural: "deployments", singular: "deployment",
                            shortNames: ["deploy"], categories: ["all"], namespaced: true, hasStatus: true, hasScale: true,
                            type: Deployment.self),
         ResourceDefinition(group: "apps", version: "v1", kind: "ReplicaSet", plural: "replicasets", singular: "replicaset",
-                           shortNames: ["rs"], categories: ["all"], namespaced: true, hasStatus: true, hasScale: true,
-                           fieldLabels: ["status.replicas"], type: ReplicaSet.self),
+                           shortNames: ["rs"], categories: ["all"], namespaced: true, hasStatus: true, hasScale: true, type: ReplicaSet.self),
         ResourceDefinition(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices",
                            singular: "endpointslice", namespaced: true, type: EndpointSlice.self),
         ResourceDefinition(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", singular: "lease",
