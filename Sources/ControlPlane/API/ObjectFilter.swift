@@ -26,6 +26,19 @@ struct ObjectFilter: Sendable {
 
     var isEmpty: Bool { labels.isEmpty && fields.isEmpty }
 
+    /// The top-level members an object needs parsed for `matches` to decide.
+    var topLevelKeys: Set<String> {
+        var keys: Set<String> = ["metadata"]
+        for term in fields.terms { keys.insert(String(term.field.split(separator: ".").first ?? "")) }
+        return keys
+    }
+
+    /// Decides from stored bytes, parsing only what the selectors look at.
+    func matches(stored bytes: [UInt8]) throws -> Bool {
+        if isEmpty { return true }
+        return matches(try JSONParser.parse(bytes, onlyKeys: topLevelKeys))
+    }
+
     func matches(_ object: JSONValue) -> Bool {
         if !labels.isEmpty, !labels.matches(object: object) { return false }
         if !fields.isEmpty {

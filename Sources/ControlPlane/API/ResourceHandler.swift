@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import NIOCore
 import NIOHTTP1
 
 /// Generic REST over the store for every served resource: what kube-apiserver's
@@ -84,48 +85,48 @@ struct ResourceHandler: Sendable {
         let prefix = def.prefix(namespace: namespace)
         var page = try await readPage(prefix: prefix, startAfter: startAfter, limit: limit, revision: atRevision)
         let table = TableRequest(request.headers)
-        if filter.isEmpty, table == nil {
-            // The common case splices stored bytes without parsing them.
-            var out: [UInt8] = []
-            out.reserveCapacity(page.items.reduce(128) { $0 + $1.value.count + 1 })
-            out.append(contentsOf: "{\"apiVersion\":\"\(def.apiVersion)\",\"items\":[".utf8)
-            for (i, item) in page.items.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: item.value)
-            }
-            out.append(contentsOf: "],\"kind\":\"\(def.kind)List\",\"metadata\":".utf8)
-            JSONSerializer.write(listMeta(page, filtered: false), into: &out)
-            out.append(UInt8(ascii: "}"))
-            return .json(.ok, out)
-        }
-        // With a selector, read on (at the same revision) until the page holds `limit`
-        // matches or the range ends, as upstream's storage does.
-        var objects: [JSONValue] = []
+        // Selectors look only at the members they name; with a selector, read on (at the
+        // same revision) until the page holds `limit` matches or the range ends, as
+        // upstream's storage does.
+        var matched: [StoredObject] = []
         var continueAfter: String?
-        scan: while true {
-            for (i, item) in page.items.enumerated() {
-                let object = try JSONParser.parse(item.value)
-                guard filter.matches(object) else { continue }
-                objects.append(object)
-                if limit > 0, objects.count == limit {
-                    let more = i < page.items.count - 1 || page.nextKey != nil
-                    continueAfter = more ? item.key : nil
-                    break scan
+        if filter.isEmpty {
+            matched = page.items
+            continueAfter = page.nextKey
+        } else {
+            scan: while true {
+                for (i, item) in page.items.enumerated() where try filter.matches(stored: item.value) {
+                    matched.append(item)
+                    if limit > 0, matched.count == limit {
+                        let more = i < page.items.count - 1 || page.nextKey != nil
+                        continueAfter = more ? item.key : nil
+                        break scan
+                    }
                 }
+                guard limit > 0, let next = page.nextKey else { break }
+                page = try await readPage(prefix: prefix, startAfter: next, limit: limit, revision: page.revision)
             }
-            guard limit > 0, let next = page.nextKey else { break }
-            page = try await readPage(prefix: prefix, startAfter: next, limit: limit, revision: page.revision)
         }
         var listMeta: JSONValue = ["resourceVersion": .string(String(page.revision))]
         if let continueAfter {
             listMeta["continue"] = .string(ContinueToken(revision: page.revision, startAfter: continueAfter).encoded)
+            if filter.isEmpty, page.remaining > 0 { listMeta["remainingItemCount"] = .int(Int64(page.remaining)) }
         }
         if let table {
+            let objects = try matched.map { try JSONParser.parse($0.value) }
             return table.response(def: def, objects: objects, listMeta: listMeta, request: request)
         }
-        let list: JSONValue = ["apiVersion": .string(def.apiVersion), "kind": .string(def.kind + "List"),
-                               "metadata": listMeta, "items": .array(objects)]
-        return .json(.ok, JSONSerializer.serialize(list))
+        // Items are spliced from the stored bytes into one buffer, never re-serialised.
+        var out = ByteBufferAllocator().buffer(capacity: matched.reduce(256) { $0 + $1.value.count + 1 })
+        out.writeString("{\"apiVersion\":\"\(def.apiVersion)\",\"items\":[")
+        for (i, item) in matched.enumerated() {
+            if i > 0 { out.writeInteger(UInt8(ascii: ",")) }
+            out.writeBytes(item.value)
+        }
+        out.writeString("],\"kind\":\"\(def.kind)List\",\"metadata\":")
+        out.writeBytes(JSONSerializer.serialize(listMeta))
+        out.writeString("}")
+        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: .buffer(out))
     }
 
     private func readPage(prefix: String, startAfter: String?, limit: Int, revision: Int64?) async throws -> ListPage {

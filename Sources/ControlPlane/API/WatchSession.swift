@@ -35,9 +35,9 @@ struct WatchSession: Sendable {
         self.bookmarkInterval = bookmarkInterval
     }
 
-    func stream() -> AsyncThrowingStream<[UInt8], Error> {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
-        let writer = EventWriter(continuation: continuation)
+    func stream() -> ByteQueue {
+        let queue = ByteQueue()
+        let writer = EventWriter(queue: queue)
         let session = self
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -58,10 +58,10 @@ struct WatchSession: Sendable {
                 await group.next()
                 group.cancelAll()
             }
-            continuation.finish()
+            queue.finish()
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+        queue.setOnCancel { task.cancel() }
+        return queue
     }
 
     private func run(_ writer: EventWriter) async {
@@ -71,9 +71,13 @@ struct WatchSession: Sendable {
                 from = startRevision
             } else {
                 let page = try await store.list(prefix: prefix, startAfter: nil, limit: 0, revision: nil)
-                for item in page.items {
-                    let object = try JSONParser.parse(item.value)
-                    if filter.matches(object) { writer.send(type: "ADDED", object: try render(object), revision: item.revision) }
+                for item in page.items where try filter.matches(stored: item.value) {
+                    if let table {
+                        let object = try JSONParser.parse(item.value)
+                        writer.send(type: "ADDED", object: try render(object, table: table), revision: item.revision)
+                    } else {
+                        writer.send(type: "ADDED", objectBytes: item.value, revision: item.revision)
+                    }
                 }
                 from = page.revision
                 writer.setRevision(from)
@@ -91,13 +95,17 @@ struct WatchSession: Sendable {
                     writer.send(type: type, objectBytes: event.object.value, revision: event.object.revision)
                     continue
                 }
-                let object = try JSONParser.parse(event.object.value)
-                if !filter.matches(object) {
+                if !(try filter.matches(stored: event.object.value)) {
                     // An object that stops matching leaves the watcher's view as a deletion.
                     guard event.kind == .modified else { continue }
                     type = "DELETED"
                 }
-                writer.send(type: type, object: try render(object), revision: event.object.revision)
+                if let table {
+                    let object = try JSONParser.parse(event.object.value)
+                    writer.send(type: type, object: try render(object, table: table), revision: event.object.revision)
+                } else {
+                    writer.send(type: type, objectBytes: event.object.value, revision: event.object.revision)
+                }
             }
         } catch StoreError.expired(let requested, let compacted) {
             let status = APIError.expired("too old resource version: \(requested) (\(compacted))").status
@@ -109,9 +117,8 @@ struct WatchSession: Sendable {
         }
     }
 
-    private func render(_ object: JSONValue) throws -> JSONValue {
-        guard let table else { return object }
-        return try table.table(def: def, objects: [object], listMeta: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""],
+    private func render(_ object: JSONValue, table: TableRequest) throws -> JSONValue {
+        try table.table(def: def, objects: [object], listMeta: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""],
                                query: query)
     }
 }
@@ -119,12 +126,12 @@ struct WatchSession: Sendable {
 /// Serialises events onto the response stream, remembering the last revision sent so
 /// a bookmark never claims a revision the client has not seen.
 private final class EventWriter: @unchecked Sendable {
-    private let continuation: AsyncThrowingStream<[UInt8], Error>.Continuation
+    private let queue: ByteQueue
     private let lock = NSLock()
     private var lastRevision: Int64 = 0
 
-    init(continuation: AsyncThrowingStream<[UInt8], Error>.Continuation) {
-        self.continuation = continuation
+    init(queue: ByteQueue) {
+        self.queue = queue
     }
 
     func setRevision(_ revision: Int64) {
@@ -142,7 +149,7 @@ private final class EventWriter: @unchecked Sendable {
         line.append(contentsOf: objectBytes)
         line.append(contentsOf: "}\n".utf8)
         lock.withLock {
-            continuation.yield(line)
+            queue.append(line)
             if let revision { lastRevision = max(lastRevision, revision) }
         }
     }
@@ -155,7 +162,7 @@ private final class EventWriter: @unchecked Sendable {
             var line = Array("{\"type\":\"BOOKMARK\",\"object\":".utf8)
             line.append(contentsOf: JSONSerializer.serialize(object))
             line.append(contentsOf: "}\n".utf8)
-            continuation.yield(line)
+            queue.append(line)
         }
     }
 }

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// A request as the API layer sees it: the whole body already read (bounded).
@@ -33,8 +34,9 @@ public struct UserInfo: Sendable, Equatable {
 public struct HTTPResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
-        /// Chunks written as they come (watch); the stream ends the response.
-        case stream(AsyncThrowingStream<[UInt8], Error>)
+        case buffer(ByteBuffer)
+        /// Written as it comes (watch); the queue finishing ends the response.
+        case stream(ByteQueue)
     }
 
     public var status: HTTPResponseStatus

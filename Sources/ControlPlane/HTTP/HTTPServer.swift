@@ -33,7 +33,10 @@ public struct HTTPServer: Sendable {
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
-                    try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // No pipelining assistance: it stops reading while a response is in flight,
+                    // and a watch must see the client's close (TLS close_notify) at once.
+                    try child.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false,
+                                                                                  withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
                 }
             }
@@ -99,21 +102,18 @@ public struct HTTPServer: Sendable {
         let keepAlive = request.isKeepAlive
         switch response.body {
         case .bytes(let bytes):
-            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
-            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
-            if !bytes.isEmpty {
-                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
-            }
-            try await outbound.write(.end(nil))
-            return keepAlive
-        case .stream(let stream):
+            return try await writeWhole(ByteBuffer(bytes: bytes), status: response.status, headers: headers, for: request, to: outbound)
+        case .buffer(let buffer):
+            return try await writeWhole(buffer, status: response.status, headers: headers, for: request, to: outbound)
+        case .stream(let queue):
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            defer { queue.cancel() }
             // Stop streaming as soon as the client goes away, even when no event is due.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for try await chunk in stream {
-                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                    for try await chunk in queue {
+                        try await outbound.write(.body(.byteBuffer(chunk)))
                     }
                     try await outbound.write(.end(nil))
                 }
@@ -126,5 +126,17 @@ public struct HTTPServer: Sendable {
             }
             return keepAlive
         }
+    }
+
+    private func writeWhole(_ body: ByteBuffer, status: HTTPResponseStatus, headers: HTTPHeaders, for request: HTTPRequestHead,
+                            to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws -> Bool {
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+        try await outbound.write(contentsOf: [
+            .head(HTTPResponseHead(version: request.version, status: status, headers: headers)),
+            .body(.byteBuffer(body)),
+            .end(nil),
+        ])
+        return request.isKeepAlive
     }
 }

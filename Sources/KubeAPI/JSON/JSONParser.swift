@@ -28,6 +28,18 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
+    /// Parses a JSON object but builds only the named top-level members, skipping the
+    /// others without allocating: filtering a list by labels needs `metadata`, not the
+    /// whole pod.
+    public static func parse(_ bytes: [UInt8], onlyKeys keys: Set<String>) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes, trackDuplicates: false)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
+            return try parser.parseDocument()
+        }
+        return try parser.parseObject(depth: 0, onlyKeys: keys)
+    }
+
     /// Parses and also returns keys that occurred twice within one object.
     public static func parseReportingDuplicates(_ bytes: [UInt8]) throws -> (JSONValue, [String]) {
         var parser = JSONParser(bytes: bytes, trackDuplicates: true)
@@ -85,7 +97,7 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func parseObject(depth: Int) throws -> JSONValue {
+    private mutating func parseObject(depth: Int, onlyKeys: Set<String>? = nil) throws -> JSONValue {
         index += 1
         var object: [String: JSONValue] = [:]
         skipWhitespace()
@@ -101,6 +113,14 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
+            if let onlyKeys, !onlyKeys.contains(key) {
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of input in object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+                throw fail("expected ',' or '}'")
+            }
             if trackDuplicates { pathStack.append(key) }
             let value = try parseValue(depth: depth + 1)
             if trackDuplicates {
@@ -142,6 +162,48 @@ public struct JSONParser {
             } else {
                 throw fail("expected ',' or ']'")
             }
+        }
+    }
+
+    /// Steps over one value, checking only its structure.
+    private mutating func skipValue(depth: Int) throws {
+        guard depth < depthLimit else { throw fail("nesting too deep") }
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "\""):
+            index += 1
+            while index < bytes.count {
+                let b = bytes[index]
+                if b == UInt8(ascii: "\\") { index += 2; continue }
+                index += 1
+                if b == UInt8(ascii: "\"") { return }
+            }
+            throw fail("unterminated string")
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == close { index += 1; return }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                    index += 1
+                    skipWhitespace()
+                }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == close { index += 1; return }
+                throw fail("expected ',' or a closing bracket")
+            }
+        default:
+            _ = try parseValue(depth: depth)
         }
     }
 
