@@ -117,3 +117,22 @@ def test_paginated_list_with_selector_fills_pages(server):
     assert len(body["items"]) == 3 and body["metadata"]["remainingItemCount"] == 4
     status, body, _ = server.request("GET", CM_PATH + "?continue=garbage")
     assert status == 400
+
+
+def test_yaml_bodies_keep_their_types(server):
+    body = b"""apiVersion: apps/v1
+kind: Deployment
+metadata: {name: y}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: y}}
+  template:
+    metadata: {labels: {app: y, version: "2"}}
+    spec: {containers: [{name: c, image: busybox, ports: [{containerPort: 80}]}]}
+"""
+    status, created, _ = server.request("POST", "/apis/apps/v1/namespaces/default/deployments", body,
+                                        content_type="application/yaml")
+    assert status == 201, created
+    assert created["spec"]["replicas"] == 3
+    assert created["spec"]["template"]["metadata"]["labels"]["version"] == "2"
+    assert created["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == 80

@@ -2,9 +2,10 @@ import KubeAPI
 
 /// The `labelSelector` and `fieldSelector` of a list or watch, checked against objects.
 struct ObjectFilter: Sendable {
-    var labels: LabelSelectorQuery
-    var fields: FieldSelectorQuery
+    let labels: LabelSelectorQuery
+    let fields: FieldSelectorQuery
     let kind: String
+    private let projection: JSONProjection
 
     init(def: ResourceDefinition, query: QueryParameters) throws {
         kind = def.kind
@@ -22,21 +23,22 @@ struct ObjectFilter: Sendable {
         } catch {
             throw APIError.badRequest("\(error)")
         }
+        projection = Self.projection(for: fields)
     }
 
     var isEmpty: Bool { labels.isEmpty && fields.isEmpty }
 
-    /// The top-level members an object needs parsed for `matches` to decide.
-    var topLevelKeys: Set<String> {
-        var keys: Set<String> = ["metadata"]
-        for term in fields.terms { keys.insert(String(term.field.split(separator: ".").first ?? "")) }
-        return keys
+    /// Only the members the selectors look at get parsed.
+    private static func projection(for fields: FieldSelectorQuery) -> JSONProjection {
+        var paths: [[String]] = [["metadata", "labels"], ["metadata", "name"], ["metadata", "namespace"]]
+        for term in fields.terms { paths.append(term.field.split(separator: ".").map(String.init)) }
+        return JSONProjection(paths: paths)
     }
 
     /// Decides from stored bytes, parsing only what the selectors look at.
     func matches(stored bytes: [UInt8]) throws -> Bool {
         if isEmpty { return true }
-        return matches(try JSONParser.parse(bytes, onlyKeys: topLevelKeys))
+        return matches(try JSONParser.parse(bytes, projection: projection))
     }
 
     func matches(_ object: JSONValue) -> Bool {

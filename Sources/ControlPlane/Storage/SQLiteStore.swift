@@ -22,6 +22,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     /// Revision of the last committed write; only the writer queue changes it.
     private var revision: Int64 = 0
     private var compactedRevision: Int64 = 0
+    /// Current state in memory; changed with `revision`, under `lock`, after each commit.
+    private var live = LiveIndex()
     private let lock = NSLock()
 
     public init(path: String, historyCapacity: Int = 8192) throws {
@@ -49,6 +51,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         try writer.query("SELECT value FROM meta WHERE name = 'compacted'") { compacted = $0.int(0) }
         revision = max(latest, compacted)
         compactedRevision = compacted
+        var live = LiveIndex()
+        try writer.query("SELECT o.key, l.value, o.revision FROM objects o JOIN log l ON l.revision = o.revision") { row in
+            live.put(StoredObject(key: row.text(0), value: row.blob(1), revision: row.int(2)))
+        }
+        self.live = live
         var readers: [(SQLiteConnection, DispatchQueue)] = []
         for i in 0..<2 {
             let connection = try SQLiteConnection(path: path)
@@ -66,50 +73,44 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     }
 
     public func get(_ key: String) async throws -> StoredObject? {
-        try await onReader { db in
-            var found: StoredObject?
-            try db.query("SELECT l.value, o.revision FROM objects o JOIN log l ON l.revision = o.revision WHERE o.key = ?",
-                         [.text(key)]) { row in
-                found = StoredObject(key: key, value: row.blob(0), revision: row.int(1))
-            }
-            return found
-        }
+        lock.withLock { live[key] }
     }
 
     public func list(prefix: String, startAfter: String?, limit: Int, revision atRevision: Int64?) async throws -> ListPage {
+        let bounds = Self.range(prefix: prefix, startAfter: startAfter)
+        // The current state comes from memory; an older revision from the log.
+        let current: ListPage? = lock.withLock {
+            guard atRevision == nil || atRevision! >= revision else { return nil }
+            let (items, remaining) = live.range(low: bounds.low, after: bounds.after, high: bounds.high, limit: limit)
+            return Self.page(items, revision: revision, limit: limit, remaining: remaining)
+        }
+        if let current { return current }
         let compacted = lock.withLock { compactedRevision }
         if let atRevision, atRevision < compacted {
             throw StoreError.expired(requested: atRevision, compacted: compacted)
         }
-        let bounds = Self.range(prefix: prefix, startAfter: startAfter)
+        let at = atRevision!
         return try await onReader { db in
             try db.execute("BEGIN")
             defer { try? db.execute("COMMIT") }
-            var latest: Int64 = 0
-            try db.query("SELECT coalesce(max(revision), 0) FROM log") { latest = $0.int(0) }
-            latest = max(latest, compacted)
-            let at = atRevision ?? latest
-            var items: [StoredObject] = []
-            if at >= latest {
-                let sql = "SELECT o.key, l.value, o.revision FROM objects o JOIN log l ON l.revision = o.revision "
-                    + "WHERE o.key >= ? AND o.key > ? AND o.key < ? ORDER BY o.key" + (limit > 0 ? " LIMIT \(limit + 1)" : "")
-                try db.query(sql, [.text(bounds.low), .text(bounds.after), .text(bounds.high)]) { row in
-                    items.append(StoredObject(key: row.text(0), value: row.blob(1), revision: row.int(2)))
-                }
-            } else {
-                items = try Self.historicalList(db: db, bounds: bounds, at: at, limit: limit)
-            }
-            var nextKey: String?
+            let items = try Self.historicalList(db: db, bounds: bounds, at: at, limit: limit)
             var remaining = 0
             if limit > 0, items.count > limit {
-                items.removeLast(items.count - limit)
-                nextKey = items.last?.key
-                try db.query("SELECT count(*) FROM objects WHERE key > ? AND key < ?", [.text(nextKey!), .text(bounds.high)]) {
+                // Approximate for history: keys under the range now, past the page.
+                try db.query("SELECT count(*) FROM objects WHERE key > ? AND key < ?", [.text(items[limit - 1].key), .text(bounds.high)]) {
                     remaining = Int($0.int(0))
                 }
             }
-            return ListPage(items: items, revision: at, nextKey: nextKey, remaining: remaining)
+            return Self.page(items, revision: at, limit: limit, remaining: remaining)
         }
+    }
+
+    private static func page(_ items: [StoredObject], revision: Int64, limit: Int, remaining: Int) -> ListPage {
+        guard limit > 0, items.count > limit else {
+            return ListPage(items: items, revision: revision, nextKey: nil, remaining: 0)
+        }
+        let kept = Array(items.prefix(limit))
+        return ListPage(items: kept, revision: revision, nextKey: kept.last?.key, remaining: remaining)
     }
 
     /// The state of a key range at an older revision: current versions not touched since,
@@ -166,8 +167,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         var committed = false
         defer { if !committed { try? db.execute("ROLLBACK") } }
 
-        var existing: Int64?
-        try db.query("SELECT revision FROM objects WHERE key = ?", [.text(key)]) { existing = $0.int(0) }
+        // Only this queue changes `live`, so it agrees with the table here.
+        let existing = lock.withLock { live[key]?.revision }
         switch kind {
         case .added:
             if existing != nil { throw StoreError.alreadyExists(key: key) }
@@ -189,8 +190,11 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
         try db.execute("COMMIT")
         committed = true
-        lock.withLock { revision = newRevision }
         let object = StoredObject(key: key, value: bytes, revision: newRevision)
+        lock.withLock {
+            revision = newRevision
+            if kind == .deleted { live.remove(key) } else { live.put(object) }
+        }
         hub.publish(StoreEvent(kind: kind, object: object))
         return object
     }

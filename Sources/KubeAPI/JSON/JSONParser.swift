@@ -1,3 +1,29 @@
+/// Which members of an object to build: a member mapped to nil is taken whole, one mapped
+/// to a projection is narrowed further, and the rest are skipped.
+public struct JSONProjection: Sendable, Equatable {
+    public var members: [String: JSONProjection?]
+
+    public init(_ members: [String: JSONProjection?] = [:]) { self.members = members }
+
+    /// The projection that keeps the given dotted paths, e.g. `["metadata.labels", "spec.nodeName"]`.
+    public init(paths: [[String]]) {
+        members = [:]
+        for path in paths { add(path[...]) }
+    }
+
+    private mutating func add(_ path: ArraySlice<String>) {
+        guard let first = path.first else { return }
+        if path.count == 1 {
+            members[first] = .some(nil)
+            return
+        }
+        if case .some(.none) = members[first] { return }  // already taken whole
+        var inner = (members[first] ?? nil) ?? JSONProjection()
+        inner.add(path.dropFirst())
+        members[first] = inner
+    }
+}
+
 /// A strict RFC 8259 parser from UTF-8 bytes to `JSONValue`.
 ///
 /// Our own rather than Foundation's JSONSerialization because the API server parses every
@@ -31,13 +57,13 @@ public struct JSONParser {
     /// Parses a JSON object but builds only the named top-level members, skipping the
     /// others without allocating: filtering a list by labels needs `metadata`, not the
     /// whole pod.
-    public static func parse(_ bytes: [UInt8], onlyKeys keys: Set<String>) throws -> JSONValue {
+    public static func parse(_ bytes: [UInt8], projection: JSONProjection) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes, trackDuplicates: false)
         parser.skipWhitespace()
         guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
             return try parser.parseDocument()
         }
-        return try parser.parseObject(depth: 0, onlyKeys: keys)
+        return try parser.parseObject(depth: 0, projection: projection)
     }
 
     /// Parses and also returns keys that occurred twice within one object.
@@ -97,7 +123,7 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func parseObject(depth: Int, onlyKeys: Set<String>? = nil) throws -> JSONValue {
+    private mutating func parseObject(depth: Int, projection: JSONProjection? = nil) throws -> JSONValue {
         index += 1
         var object: [String: JSONValue] = [:]
         skipWhitespace()
@@ -113,7 +139,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            if let onlyKeys, !onlyKeys.contains(key) {
+            if let projection, projection.members[key] == nil {
                 try skipValue(depth: depth + 1)
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unexpected end of input in object") }
@@ -122,7 +148,12 @@ public struct JSONParser {
                 throw fail("expected ',' or '}'")
             }
             if trackDuplicates { pathStack.append(key) }
-            let value = try parseValue(depth: depth + 1)
+            let value: JSONValue
+            if let inner = projection?.members[key] ?? nil, index < bytes.count, bytes[index] == UInt8(ascii: "{") {
+                value = try parseObject(depth: depth + 1, projection: inner)
+            } else {
+                value = try parseValue(depth: depth + 1)
+            }
             if trackDuplicates {
                 if object[key] != nil { duplicateKeys.append(pathStack.joined(separator: ".")) }
                 pathStack.removeLast()

@@ -43,7 +43,8 @@ public enum Manifest {
         switch node {
         case .scalar(let scalar):
             if scalar.style != .plain { return .string(scalar.string) }
-            switch scalar.tag.description {
+            // `node.tag` resolves an implicit tag with the core schema; `scalar.tag` does not.
+            switch node.tag.rawValue {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return .bool(Bool.construct(from: scalar) ?? false)
             case Tag.Name.int.rawValue:
