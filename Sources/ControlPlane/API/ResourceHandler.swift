@@ -116,17 +116,13 @@ struct ResourceHandler: Sendable {
             let objects = try matched.map { try JSONParser.parse($0.value) }
             return table.response(def: def, objects: objects, listMeta: listMeta, request: request)
         }
-        // Items are spliced from the stored bytes into one buffer, never re-serialised.
-        var out = ByteBufferAllocator().buffer(capacity: matched.reduce(256) { $0 + $1.value.count + 1 })
-        out.writeString("{\"apiVersion\":\"\(def.apiVersion)\",\"items\":[")
-        for (i, item) in matched.enumerated() {
-            if i > 0 { out.writeInteger(UInt8(ascii: ",")) }
-            out.writeBytes(item.value)
-        }
-        out.writeString("],\"kind\":\"\(def.kind)List\",\"metadata\":")
-        out.writeBytes(JSONSerializer.serialize(listMeta))
-        out.writeString("}")
-        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: .buffer(out))
+        // Items are spliced from the stored bytes, never re-serialised.
+        var tail = Array("],\"kind\":\"\(def.kind)List\",\"metadata\":".utf8)
+        JSONSerializer.write(listMeta, into: &tail)
+        tail.append(UInt8(ascii: "}"))
+        let body = SplicedBody(head: Array("{\"apiVersion\":\"\(def.apiVersion)\",\"items\":[".utf8),
+                               parts: matched.map(\.value), separator: UInt8(ascii: ","), tail: tail)
+        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: .spliced(body))
     }
 
     private func readPage(prefix: String, startAfter: String?, limit: Int, revision: Int64?) async throws -> ListPage {

@@ -35,6 +35,7 @@ public struct HTTPResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
         case buffer(ByteBuffer)
+        case spliced(SplicedBody)
         /// Written as it comes (watch); the queue finishing ends the response.
         case stream(ByteQueue)
     }

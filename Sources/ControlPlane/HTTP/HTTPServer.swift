@@ -105,6 +105,12 @@ public struct HTTPServer: Sendable {
             return try await writeWhole(ByteBuffer(bytes: bytes), status: response.status, headers: headers, for: request, to: outbound)
         case .buffer(let buffer):
             return try await writeWhole(buffer, status: response.status, headers: headers, for: request, to: outbound)
+        case .spliced(let body):
+            headers.replaceOrAdd(name: "Content-Length", value: String(body.contentLength))
+            try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+            try await body.forEachPiece { try await outbound.write(.body(.byteBuffer($0))) }
+            try await outbound.write(.end(nil))
+            return keepAlive
         case .stream(let queue):
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
