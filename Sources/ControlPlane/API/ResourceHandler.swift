@@ -209,11 +209,7 @@ struct ResourceHandler: Sendable {
                 return JSONSerializer.serialize(object)
             }
             let final = object
-            let stored = try await store.create(def.key(namespace: namespace, name: name)) { revision in
-                var o = final
-                o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                return JSONSerializer.serialize(o)
-            }
+            let stored = try await store.create(def.key(namespace: namespace, name: name), value: final.stampedWithRevision())
             return stored.value
         } catch StoreError.alreadyExists {
             await allocation.release()
@@ -321,19 +317,11 @@ struct ResourceHandler: Sendable {
                 if final[path: ["metadata", "deletionTimestamp"]] != nil,
                    (final[path: ["metadata", "finalizers"]]?.arrayValue ?? []).isEmpty,
                    !admission.waitsForNode(final, def: def) {
-                    let deleted = try await store.delete(key, expectedRevision: stored.revision) { revision in
-                        var o = final
-                        o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                        return JSONSerializer.serialize(o)
-                    }
+                    let deleted = try await store.delete(key, expectedRevision: stored.revision, value: final.stampedWithRevision())
                     await admission.released(final, def: def)
                     return deleted.value
                 }
-                let updated = try await store.update(key, expectedRevision: stored.revision) { revision in
-                    var o = final
-                    o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                    return JSONSerializer.serialize(o)
-                }
+                let updated = try await store.update(key, expectedRevision: stored.revision, value: final.stampedWithRevision())
                 await allocation.commitReleases()
                 return updated.value
             } catch StoreError.conflict {
@@ -374,19 +362,11 @@ struct ResourceHandler: Sendable {
             do {
                 if pending {
                     if final == (try JSONParser.parse(stored.value)) { return stored.value }
-                    let updated = try await store.update(key, expectedRevision: stored.revision) { revision in
-                        var o = final
-                        o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                        return JSONSerializer.serialize(o)
-                    }
+                    let updated = try await store.update(key, expectedRevision: stored.revision, value: final.stampedWithRevision())
                     await admission.deletionStarted(final, def: def)
                     return updated.value
                 }
-                let deleted = try await store.delete(key, expectedRevision: stored.revision) { revision in
-                    var o = final
-                    o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                    return JSONSerializer.serialize(o)
-                }
+                let deleted = try await store.delete(key, expectedRevision: stored.revision, value: final.stampedWithRevision())
                 await admission.released(final, def: def)
                 return deleted.value
             } catch StoreError.conflict {

@@ -164,23 +164,16 @@ struct Admission: Sendable {
             for resource in registry.definitions where resource.namespaced {
                 guard let page = try? await store.list(prefix: resource.prefix(namespace: name), startAfter: nil, limit: 0, revision: nil) else { continue }
                 for item in page.items {
-                    _ = try? await store.delete(item.key, expectedRevision: item.revision) { revision in
-                        var o = (try? JSONParser.parse(item.value)) ?? .emptyObject
-                        o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                        return JSONSerializer.serialize(o)
-                    }
-                    if let o = try? JSONParser.parse(item.value) { await admission.released(o, def: resource) }
+                    guard let object = try? JSONParser.parse(item.value) else { continue }
+                    _ = try? await store.delete(item.key, expectedRevision: item.revision, value: object.stampedWithRevision())
+                    await admission.released(object, def: resource)
                 }
             }
             guard let nsDef = registry.lookup(kind: "Namespace") else { return }
             let key = nsDef.key(namespace: nil, name: name)
-            if let stored = try? await store.get(key) {
-                _ = try? await store.delete(key, expectedRevision: stored.revision) { revision in
-                    var o = (try? JSONParser.parse(stored.value)) ?? .emptyObject
-                    o[path: ["spec", "finalizers"]] = []
-                    o[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-                    return JSONSerializer.serialize(o)
-                }
+            if let stored = try? await store.get(key), var namespace = try? JSONParser.parse(stored.value) {
+                namespace[path: ["spec", "finalizers"]] = []
+                _ = try? await store.delete(key, expectedRevision: stored.revision, value: namespace.stampedWithRevision())
             }
         }
     }
