@@ -98,6 +98,26 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(seen, Array(3...20))
     }
 
+    func testEventsCarryThePreviousVersionLiveAndReplayed() async throws {
+        let store = try open(history: 2)
+        _ = try await store.create("/cm/ns/a", value: value("v1"))
+        _ = try await store.update("/cm/ns/a", expectedRevision: 1, value: value("v2"))
+        for i in 0..<5 { _ = try await store.create("/other/ns/\(i)", value: value("x")) }  // push it out of the ring
+        let replayed = try await store.watch(prefix: "/cm/", afterRevision: 0)
+        var iterator = replayed.makeAsyncIterator()
+        let created = try await iterator.next()
+        let modified = try await iterator.next()
+        XCTAssertNil(created?.previous)
+        XCTAssertEqual(modified.map { String(decoding: $0.previous!.value, as: UTF8.self) }, "v1@1")
+
+        let live = try await store.watch(prefix: "/cm/", afterRevision: 7)
+        var liveIterator = live.makeAsyncIterator()
+        _ = try await store.delete("/cm/ns/a", expectedRevision: 2, value: value("gone"))
+        let deleted = try await liveIterator.next()
+        XCTAssertEqual(deleted?.kind, .deleted)
+        XCTAssertEqual(deleted.map { String(decoding: $0.previous!.value, as: UTF8.self) }, "v2@2")
+    }
+
     func testCompactionExpiresOldRevisionsButKeepsLiveState() async throws {
         let store = try open(history: 2)
         _ = try await store.create("/cm/ns/a", value: value("a"))

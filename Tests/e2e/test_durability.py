@@ -65,3 +65,25 @@ def test_watch_resumes_after_restart(server):
     with urllib.request.urlopen(req, context=server.ssl_context(), timeout=10) as resp:
         events = [json.loads(line) for line in resp.read().splitlines() if line.strip()]
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "before"), ("ADDED", "after")]
+
+
+def test_filtered_watch_sees_objects_enter_and_leave(server):
+    status, body, _ = server.request("GET", "/api/v1/namespaces/default/configmaps")
+    rv = body["metadata"]["resourceVersion"]
+    path = "/api/v1/namespaces/default/configmaps"
+    server.request("POST", path, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "f"}})
+    label = lambda value: server.request("PATCH", path + "/f", {"metadata": {"labels": {"team": value}}},
+                                         content_type="application/merge-patch+json")
+    label("a")                       # enters the selection: ADDED
+    server.request("PATCH", path + "/f", {"data": {"k": "v"}}, content_type="application/merge-patch+json")  # MODIFIED
+    label("b")                       # leaves it: DELETED
+    server.request("DELETE", path + "/f")  # already out of the selection: nothing
+    req = urllib.request.Request(
+        server.url + f"{path}?watch=1&labelSelector=team%3Da&resourceVersion={rv}&timeoutSeconds=2",
+        headers={"Authorization": "Bearer " + server.token()})
+    with urllib.request.urlopen(req, context=server.ssl_context(), timeout=10) as resp:
+        events = [json.loads(line) for line in resp.read().splitlines() if line.strip()]
+    assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
+    deleted = events[2]["object"]
+    assert deleted["metadata"]["labels"]["team"] == "a"
+    assert int(deleted["metadata"]["resourceVersion"]) > int(events[1]["object"]["metadata"]["resourceVersion"])

@@ -95,16 +95,36 @@ struct WatchSession: Sendable {
                     writer.send(type: type, objectBytes: event.object.value, revision: event.object.revision)
                     continue
                 }
-                if !(try filter.matches(stored: event.object.value)) {
-                    // An object that stops matching leaves the watcher's view as a deletion.
-                    guard event.kind == .modified else { continue }
-                    type = "DELETED"
+                // As upstream's watch cache: an object that starts matching arrives as ADDED,
+                // one that stops matching leaves as DELETED (its previous state, stamped with
+                // this event's resourceVersion).
+                var bytes = event.object.value
+                switch event.kind {
+                case .added:
+                    guard try filter.matches(stored: bytes) else { continue }
+                case .deleted:
+                    guard try filter.matches(stored: bytes) else { continue }
+                case .modified:
+                    let now = try filter.matches(stored: bytes)
+                    let before = try event.previous.map { try filter.matches(stored: $0.value) } ?? false
+                    switch (before, now) {
+                    case (false, false): continue
+                    case (false, true): type = "ADDED"
+                    case (true, true): type = "MODIFIED"
+                    case (true, false):
+                        type = "DELETED"
+                        if let previous = event.previous {
+                            var old = try JSONParser.parse(previous.value)
+                            old[path: ["metadata", "resourceVersion"]] = .string(String(event.object.revision))
+                            bytes = JSONSerializer.serialize(old)
+                        }
+                    }
                 }
                 if let table {
-                    let object = try JSONParser.parse(event.object.value)
+                    let object = try JSONParser.parse(bytes)
                     writer.send(type: type, object: try render(object, table: table), revision: event.object.revision)
                 } else {
-                    writer.send(type: type, objectBytes: event.object.value, revision: event.object.revision)
+                    writer.send(type: type, objectBytes: bytes, revision: event.object.revision)
                 }
             }
         } catch StoreError.expired(let requested, let compacted) {

@@ -168,7 +168,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         defer { if !committed { try? db.execute("ROLLBACK") } }
 
         // Only this queue changes `live`, so it agrees with the table here.
-        let existing = lock.withLock { live[key]?.revision }
+        let previous = lock.withLock { live[key] }
+        let existing = previous?.revision
         switch kind {
         case .added:
             if existing != nil { throw StoreError.alreadyExists(key: key) }
@@ -195,7 +196,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
             revision = newRevision
             if kind == .deleted { live.remove(key) } else { live.put(object) }
         }
-        hub.publish(StoreEvent(kind: kind, object: object))
+        hub.publish(StoreEvent(kind: kind, object: object, previous: previous))
         return object
     }
 
@@ -223,6 +224,13 @@ public final class SQLiteStore: Store, @unchecked Sendable {
                              [.int(after), .text(bounds.low), .text(bounds.high)]) { row in
                     let object = StoredObject(key: row.text(1), value: row.blob(3), revision: row.int(0))
                     events.append(StoreEvent(kind: StoreEvent.Kind(rawValue: row.int(2)) ?? .modified, object: object))
+                }
+                // Replayed history is rare; look up what each modification replaced.
+                for i in events.indices where events[i].kind != .added {
+                    try db.query("SELECT value, revision FROM log WHERE key = ? AND revision < ? ORDER BY revision DESC LIMIT 1",
+                                 [.text(events[i].object.key), .int(events[i].object.revision)]) { row in
+                        events[i].previous = StoredObject(key: events[i].object.key, value: row.blob(0), revision: row.int(1))
+                    }
                 }
                 return (events, snapshot)
             }

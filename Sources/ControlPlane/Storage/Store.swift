@@ -19,6 +19,15 @@ public struct StoreEvent: Sendable, Equatable {
     public var kind: Kind
     /// For a deletion: the object's last state, re-stamped with the deletion's revision.
     public var object: StoredObject
+    /// The version this event replaced (nil for a creation): a filtered watch needs it to
+    /// tell "started matching" (ADDED) and "stopped matching" (DELETED) from MODIFIED.
+    public var previous: StoredObject?
+
+    public init(kind: Kind, object: StoredObject, previous: StoredObject? = nil) {
+        self.kind = kind
+        self.object = object
+        self.previous = previous
+    }
 }
 
 public enum StoreError: Error, Equatable, Sendable {
