@@ -26,6 +26,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("service-node-port-range"), help: "Range NodePorts are allocated from.")
     var nodePortRange: String = "30000-32767"
 
+    @Option(name: .customLong("compaction-interval"),
+            help: "Seconds between compactions of the watch history (as kube-apiserver's --etcd-compaction-interval).")
+    var compactionInterval: Int = 300
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
 
@@ -46,6 +50,8 @@ struct ServerCommand: AsyncParsableCommand {
         let bounds = nodePortRange.split(separator: "-").compactMap { Int($0) }
         guard bounds.count == 2, bounds[0] <= bounds[1] else { throw ValidationError("--service-node-port-range must be LOW-HIGH") }
         config.nodePortRange = bounds[0]...bounds[1]
+        guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
+        config.compactionInterval = .seconds(compactionInterval)
 
         let server = try await APIServer(config: config, logger: logger)
         let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)

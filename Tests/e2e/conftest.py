@@ -34,9 +34,10 @@ def free_port():
 class Server:
     """One `skiff server` process on a data directory; can be killed and restarted."""
 
-    def __init__(self, data_dir, port):
+    def __init__(self, data_dir, port, extra_args=()):
         self.data_dir = data_dir
         self.port = port
+        self.extra_args = list(extra_args)
         self.proc = None
         self.log_path = os.path.join(data_dir, "server.log")
 
@@ -52,7 +53,7 @@ class Server:
         os.makedirs(self.data_dir, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [skiff_binary(), "server", "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}"],
+            [skiff_binary(), "server", "--data-dir", self.data_dir, "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
             stdout=log, stderr=log, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -110,11 +111,23 @@ class Server:
 
 
 @pytest.fixture
-def server():
-    data_dir = tempfile.mkdtemp(prefix="skiff-e2e-")
-    s = Server(data_dir, free_port())
+def make_server():
+    """Starts servers with extra flags; all are stopped and removed at the end."""
+    made = []
+
+    def make(*extra_args):
+        s = Server(tempfile.mkdtemp(prefix="skiff-e2e-"), free_port(), extra_args)
+        made.append(s)
+        return s.start()
+
     try:
-        yield s.start()
+        yield make
     finally:
-        s.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        for s in made:
+            s.kill()
+            shutil.rmtree(s.data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def server(make_server):
+    return make_server()
