@@ -1,0 +1,126 @@
+"""Object lifecycle semantics as upstream: finalizers, graceful Pod deletion, subresources,
+Service allocation."""
+
+NS = "/api/v1/namespaces/default"
+
+
+def pod(name, node=None):
+    spec = {"containers": [{"name": "c", "image": "busybox:1.36"}]}
+    if node:
+        spec["nodeName"] = node
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": spec}
+
+
+def test_finalizers_hold_deletion_until_removed(server):
+    server.request("POST", NS + "/configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
+                                                "metadata": {"name": "held", "finalizers": ["example.com/hold"]}})
+    status, body, _ = server.request("DELETE", NS + "/configmaps/held")
+    assert status == 200 and body["metadata"]["deletionTimestamp"]
+    status, body, _ = server.request("GET", NS + "/configmaps/held")
+    assert status == 200 and body["metadata"]["deletionTimestamp"]
+    # No new finalizers on an object being deleted.
+    status, _, _ = server.request("PATCH", NS + "/configmaps/held", {"metadata": {"finalizers": ["example.com/hold", "x.io/more"]}},
+                                  content_type="application/merge-patch+json")
+    assert status == 403
+    status, _, _ = server.request("PATCH", NS + "/configmaps/held", {"metadata": {"finalizers": None}},
+                                  content_type="application/merge-patch+json")
+    assert status == 200
+    assert server.request("GET", NS + "/configmaps/held")[0] == 404
+
+
+def test_graceful_pod_deletion_waits_for_the_node(server):
+    server.request("POST", NS + "/pods", pod("unscheduled"))
+    server.request("DELETE", NS + "/pods/unscheduled")
+    assert server.request("GET", NS + "/pods/unscheduled")[0] == 404  # no node to wait for
+
+    server.request("POST", NS + "/pods", pod("running", node="node-1"))
+    status, body, _ = server.request("DELETE", NS + "/pods/running")
+    assert status == 200
+    assert body["metadata"]["deletionGracePeriodSeconds"] == 30 and body["metadata"]["deletionTimestamp"]
+    assert server.request("GET", NS + "/pods/running")[0] == 200
+    # The node confirms with a zero grace period.
+    status, _, _ = server.request("DELETE", NS + "/pods/running", {"gracePeriodSeconds": 0})
+    assert status == 200
+    assert server.request("GET", NS + "/pods/running")[0] == 404
+
+
+def test_binding_and_status_subresources(server):
+    status, created, _ = server.request("POST", NS + "/pods", pod("web"))
+    assert status == 201 and created["status"]["phase"] == "Pending" and created["status"]["qosClass"] == "BestEffort"
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"kind": "Node", "name": "node-1"}}
+    status, _, _ = server.request("POST", NS + "/pods/web/binding", binding)
+    assert status == 201
+    _, bound, _ = server.request("GET", NS + "/pods/web")
+    assert bound["spec"]["nodeName"] == "node-1"
+    assert any(c["type"] == "PodScheduled" and c["status"] == "True" for c in bound["status"]["conditions"])
+    status, body, _ = server.request("POST", NS + "/pods/web/binding", binding)
+    assert status == 409
+
+    # The main resource ignores status; the status subresource changes only status.
+    bound["status"]["phase"] = "Running"
+    bound["metadata"]["labels"] = {"sneaky": "yes"}
+    status, updated, _ = server.request("PUT", NS + "/pods/web/status", bound)
+    assert status == 200 and updated["status"]["phase"] == "Running" and "labels" not in updated["metadata"]
+    updated["status"]["phase"] = "Failed"
+    status, again, _ = server.request("PUT", NS + "/pods/web", updated)
+    assert status == 200 and again["status"]["phase"] == "Running"
+
+
+def test_scale_subresource(server):
+    deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+              "spec": {"selector": {"matchLabels": {"app": "d"}},
+                       "template": {"metadata": {"labels": {"app": "d"}},
+                                    "spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}
+    server.request("POST", "/apis/apps/v1/namespaces/default/deployments", deploy)
+    status, scale, _ = server.request("GET", "/apis/apps/v1/namespaces/default/deployments/d/scale")
+    assert status == 200 and scale["kind"] == "Scale" and scale["spec"]["replicas"] == 1
+    assert scale["status"]["selector"] == "app=d"
+    scale["spec"]["replicas"] = 4
+    status, scaled, _ = server.request("PUT", "/apis/apps/v1/namespaces/default/deployments/d/scale", scale)
+    assert status == 200 and scaled["spec"]["replicas"] == 4
+    scale["spec"]["replicas"] = 7  # stale resourceVersion
+    assert server.request("PUT", "/apis/apps/v1/namespaces/default/deployments/d/scale", scale)[0] == 409
+
+
+def test_service_addresses_are_never_handed_out_twice(server):
+    def service(name, **spec):
+        body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                "spec": {"ports": [{"port": 80}], **spec}}
+        return server.request("POST", NS + "/services", body)
+
+    ips, ports = set(), set()
+    for i in range(20):
+        status, s, _ = service(f"s{i}", type="NodePort")
+        assert status == 201
+        ips.add(s["spec"]["clusterIP"])
+        ports.add(s["spec"]["ports"][0]["nodePort"])
+    server.kill()
+    server.start()
+    for i in range(20, 40):
+        status, s, _ = service(f"s{i}", type="NodePort")
+        assert status == 201
+        assert s["spec"]["clusterIP"] not in ips and s["spec"]["ports"][0]["nodePort"] not in ports
+        ips.add(s["spec"]["clusterIP"])
+        ports.add(s["spec"]["ports"][0]["nodePort"])
+    taken_ip = next(iter(ips))
+    status, body, _ = service("dup-ip", clusterIP=taken_ip)
+    assert status == 422 and "already allocated" in body["message"]
+    status, body, _ = service("outside", clusterIP="192.168.1.1")
+    assert status == 422 and "not in the valid range" in body["message"]
+    status, body, _ = service("dup-port", type="NodePort", ports=[{"port": 80, "nodePort": next(iter(ports))}])
+    assert status == 422
+
+    # Headless and ExternalName Services get no address; a deleted Service's address is free again.
+    status, headless, _ = service("headless", clusterIP="None")
+    assert status == 201 and headless["spec"]["clusterIP"] == "None"
+    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext"},
+            "spec": {"type": "ExternalName", "externalName": "example.com"}}
+    status, ext, _ = server.request("POST", NS + "/services", body)
+    assert status == 201 and "clusterIP" not in ext["spec"]
+    _, s0, _ = server.request("GET", NS + "/services/s0")
+    _, s1, _ = server.request("GET", NS + "/services/s1")
+    server.request("DELETE", NS + "/services/s0")
+    assert service("reuse", clusterIP=s0["spec"]["clusterIP"])[0] == 201
+    assert service("taken", clusterIP=s1["spec"]["clusterIP"])[0] == 422
+    _, kube, _ = server.request("GET", NS + "/services/kubernetes")
+    assert kube["spec"]["clusterIP"] == "10.96.0.1"
