@@ -124,3 +124,15 @@ def test_service_addresses_are_never_handed_out_twice(server):
     assert service("taken", clusterIP=s1["spec"]["clusterIP"])[0] == 422
     _, kube, _ = server.request("GET", NS + "/services/kubernetes")
     assert kube["spec"]["clusterIP"] == "10.96.0.1"
+
+
+def test_pod_log_validates_the_container(server):
+    two = pod("two")
+    two["spec"]["containers"].append({"name": "side", "image": "busybox:1.36"})
+    server.request("POST", NS + "/pods", two)
+    status, body, _ = server.request("GET", NS + "/pods/two/log")
+    assert status == 400 and body["message"] == "a container name must be specified for pod two, choose one of: [c side]"
+    status, body, _ = server.request("GET", NS + "/pods/two/log?container=nope")
+    assert status == 400 and body["message"] == "container nope is not valid for pod two"
+    status, body, _ = server.request("GET", NS + "/pods/two/log?container=side")
+    assert status == 200 and body == ""  # not scheduled yet: no logs

@@ -45,6 +45,8 @@ struct ResourceHandler: Sendable {
             return try await scale(def, namespace: namespace, name: info.name!, request: request, verb: info.verb)
         case ("create", "binding") where def.plural == "pods":
             return try await bind(def, namespace: namespace!, name: info.name!, request: request)
+        case ("get", "log") where def.plural == "pods":
+            return try await log(def, namespace: namespace!, name: info.name!, request: request)
         case ("create", nil) where info.name != nil:
             throw APIError.methodNotAllowed()
         default:
@@ -480,6 +482,31 @@ struct ResourceHandler: Sendable {
         }
         let status: JSONValue = ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201]
         return .json(.created, JSONSerializer.serialize(status))
+    }
+
+    /// pods/log: the container is validated here as upstream does; an unscheduled pod has
+    /// no logs yet (an empty answer, as upstream). Reading a scheduled pod's log goes to its
+    /// node's agent, which arrives with the node agent.
+    func log(_ def: ResourceDefinition, namespace: String, name: String, request: HTTPRequest) async throws -> HTTPResponse {
+        guard let stored = try await store.get(def.key(namespace: namespace, name: name)) else {
+            throw APIError.notFound(ResourceName(group: "", resource: "pods", name: name))
+        }
+        let pod = try JSONParser.parse(stored.value)
+        let names = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let others = ((pod[path: ["spec", "initContainers"]]?.arrayValue ?? []) + (pod[path: ["spec", "ephemeralContainers"]]?.arrayValue ?? []))
+            .compactMap { $0["name"]?.stringValue }
+        if let container = request.query["container"], !container.isEmpty {
+            guard names.contains(container) || others.contains(container) else {
+                throw APIError.badRequest("container \(container) is not valid for pod \(name)")
+            }
+        } else if names.count != 1 {
+            let all = (names + others).joined(separator: " ")
+            throw APIError.badRequest("a container name must be specified for pod \(name), choose one of: [\(all)]")
+        }
+        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else {
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"], body: .bytes([]))
+        }
+        throw APIError.serviceUnavailable("cannot reach the agent of node \"\(node)\" for pod \(name)'s log")
     }
 
     // MARK: - Helpers
