@@ -30,6 +30,9 @@ struct ServerCommand: AsyncParsableCommand {
             help: "Seconds between compactions of the watch history (as kube-apiserver's --etcd-compaction-interval).")
     var compactionInterval: Int = 300
 
+    @Option(name: .customLong("event-ttl"), help: "Seconds Events are kept (as kube-apiserver's --event-ttl).")
+    var eventTTL: Int = 3600
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
 
@@ -52,6 +55,8 @@ struct ServerCommand: AsyncParsableCommand {
         config.nodePortRange = bounds[0]...bounds[1]
         guard compactionInterval > 0 else { throw ValidationError("--compaction-interval must be positive") }
         config.compactionInterval = .seconds(compactionInterval)
+        guard eventTTL > 0 else { throw ValidationError("--event-ttl must be positive") }
+        config.eventTTL = .seconds(eventTTL)
 
         let server = try await APIServer(config: config, logger: logger)
         let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)

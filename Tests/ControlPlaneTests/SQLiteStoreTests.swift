@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import XCTest
 
 @testable import ControlPlane
@@ -167,5 +168,30 @@ func XCTAssertThrowsErrorAsync<T>(_ expression: @autoclosure () async throws -> 
         XCTFail("expected an error", file: file, line: line)
     } catch {
         handler(error)
+    }
+}
+
+final class EventExpiryTests: XCTestCase {
+    func testOldEventsGoAndRecentOnesStay() async throws {
+        let directory = NSTemporaryDirectory() + "skiff-events-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(path: "\(directory)/state.db")
+        func event(_ name: String, created: String, last: String?) -> ValueForRevision {
+            var e: JSONValue = ["kind": "Event", "metadata": ["name": .string(name), "namespace": "default",
+                                                              "creationTimestamp": .string(created)]]
+            if let last { e["lastTimestamp"] = .string(last) }
+            return e.stampedWithRevision()
+        }
+        _ = try await store.create("/events/default/old", value: event("old", created: "2026-01-01T00:00:00Z", last: nil))
+        _ = try await store.create("/events/default/repeated", value: event("repeated", created: "2026-01-01T00:00:00Z",
+                                                                            last: "2026-01-01T11:30:00Z"))
+        _ = try await store.create("/events/default/new", value: event("new", created: "2026-01-01T11:50:00Z", last: nil))
+        _ = try await store.create("/configmaps/default/old", value: event("cm", created: "2020-01-01T00:00:00Z", last: nil))
+        let now = ObjectMetaRules.parseTimestamp("2026-01-01T12:00:00Z")!
+        let removed = try await EventExpiry(store: store, ttl: .seconds(3600)).sweep(now: now)
+        XCTAssertEqual(removed, 1)
+        let left = try await store.list(prefix: "/", startAfter: nil, limit: 0, revision: nil).items.map(\.key)
+        XCTAssertEqual(left, ["/configmaps/default/old", "/events/default/new", "/events/default/repeated"])
     }
 }

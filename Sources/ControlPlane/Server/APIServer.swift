@@ -16,6 +16,8 @@ public struct APIServerConfig: Sendable {
     public var nodePortRange = 30000...32767
     /// How long watch history is kept before compaction (upstream: 5 minutes).
     public var compactionInterval: Duration = .seconds(300)
+    /// How long Events are kept (upstream --event-ttl).
+    public var eventTTL: Duration = .seconds(3600)
 
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 }
@@ -141,6 +143,7 @@ public final class APIServer: Sendable {
                                      })
             }
             group.addTask { try await self.compactLoop() }
+            group.addTask { try await EventExpiry(store: self.store, ttl: self.config.eventTTL).run() }
             try await group.next()
             group.cancelAll()
         }
