@@ -119,6 +119,37 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(deleted.map { String(decoding: $0.previous!.value, as: UTF8.self) }, "v2@2")
     }
 
+    func testResumingFarBackDeliversEveryEventAndNeverBlocksWriters() async throws {
+        let store = try open(history: 64)
+        for i in 0..<60_000 { _ = try await store.create("/cm/ns/\(i)", value: value("v")) }
+        let stream = try await store.watch(prefix: "/cm/", afterRevision: 0)
+        // A watcher that has not read anything yet must not hold up a write.
+        _ = try await store.create("/cm/ns/after", value: value("a"))
+        var expected: Int64 = 1
+        for try await event in stream {
+            XCTAssertEqual(event.object.revision, expected)
+            if expected == 60_001 { break }
+            expected += 1
+        }
+        XCTAssertEqual(expected, 60_001)
+    }
+
+    func testListThenWatchNeverRepeatsTheListedRevision() async throws {
+        let store = try open()
+        for round in 0..<300 {
+            let write = value("w")
+            let writer = Task.detached { try await store.create("/cm/ns/r\(round)", value: write) }
+            let page = try await store.list(prefix: "/cm/", startAfter: nil, limit: 0, revision: nil)
+            let stream = try await store.watch(prefix: "/cm/", afterRevision: page.revision)
+            _ = try await writer.value
+            _ = try await store.create("/cm/ns/m\(round)", value: value("m"))
+            for try await event in stream {
+                XCTAssertGreaterThan(event.object.revision, page.revision)
+                if event.object.key.hasSuffix("/m\(round)") { break }
+            }
+        }
+    }
+
     func testCompactionExpiresOldRevisionsButKeepsLiveState() async throws {
         let store = try open(history: 2)
         _ = try await store.create("/cm/ns/a", value: value("a"))

@@ -93,6 +93,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         return try await onReader { db in
             try db.execute("BEGIN")
             defer { try? db.execute("COMMIT") }
+            try Self.checkNotCompacted(db: db, revision: at)
             let items = try Self.historicalList(db: db, bounds: bounds, at: at, limit: limit)
             var remaining = 0
             if limit > 0, items.count > limit {
@@ -203,42 +204,46 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     // MARK: - Watch
 
     public func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
-        let (stream, continuation) = AsyncThrowingStream<StoreEvent, Error>.makeStream(
-            bufferingPolicy: .bufferingOldest(WatchHub.subscriberBufferLimit))
-        var from = afterRevision
-        while true {
-            let compacted = lock.withLock { compactedRevision }
-            if from < compacted { throw StoreError.expired(requested: from, compacted: compacted) }
-            // The hub replays what its ring still holds and subscribes atomically; older
-            // history comes from the log first.
-            if hub.subscribe(prefix: prefix, afterRevision: from, continuation: continuation) { break }
-            let bounds = Self.range(prefix: prefix, startAfter: nil)
-            let after = from
-            let (replay, snapshot) = try await onReader { db -> ([StoreEvent], Int64) in
-                try db.execute("BEGIN")
-                defer { try? db.execute("COMMIT") }
-                var snapshot: Int64 = 0
-                try db.query("SELECT coalesce(max(revision), 0) FROM log") { snapshot = $0.int(0) }
-                var events: [StoreEvent] = []
-                try db.query("SELECT revision, key, kind, value FROM log WHERE revision > ? AND key >= ? AND key < ? ORDER BY revision LIMIT 5000",
-                             [.int(after), .text(bounds.low), .text(bounds.high)]) { row in
-                    let object = StoredObject(key: row.text(1), value: row.blob(3), revision: row.int(0))
-                    events.append(StoreEvent(kind: StoreEvent.Kind(rawValue: row.int(2)) ?? .modified, object: object))
-                }
-                // Replayed history is rare; look up what each modification replaced.
-                for i in events.indices where events[i].kind != .added {
-                    try db.query("SELECT value, revision FROM log WHERE key = ? AND revision < ? ORDER BY revision DESC LIMIT 1",
-                                 [.text(events[i].object.key), .int(events[i].object.revision)]) { row in
-                        events[i].previous = StoredObject(key: events[i].object.key, value: row.blob(0), revision: row.int(1))
-                    }
-                }
-                return (events, snapshot)
-            }
-            for event in replay { continuation.yield(event) }
-            // A short page means the log held nothing more for this prefix up to `snapshot`.
-            from = replay.count < 5000 ? max(from, snapshot) : replay.last!.object.revision
+        let compacted = lock.withLock { compactedRevision }
+        if afterRevision < compacted { throw StoreError.expired(requested: afterRevision, compacted: compacted) }
+        let feed = WatchFeed(prefix: prefix, after: afterRevision) { [weak self] after, upTo, prefix in
+            guard let self else { throw StoreError.unavailable("store closed") }
+            return try await self.readLog(after: after, upTo: upTo, prefix: prefix)
         }
-        return stream
+        hub.subscribe(feed, afterRevision: afterRevision)
+        // Pull-based: history is read only as fast as the watcher consumes it.
+        return AsyncThrowingStream(unfolding: { try await feed.next() })
+    }
+
+    /// One page of history under `prefix` in (after, upTo], each modification with the
+    /// version it replaced. Checked against compaction inside the same read transaction,
+    /// so a concurrent compaction gives `expired` rather than a silent gap.
+    private func readLog(after: Int64, upTo: Int64, prefix: String) async throws -> [StoreEvent] {
+        let bounds = Self.range(prefix: prefix, startAfter: nil)
+        return try await onReader { db in
+            try db.execute("BEGIN")
+            defer { try? db.execute("COMMIT") }
+            try Self.checkNotCompacted(db: db, revision: after)
+            var events: [StoreEvent] = []
+            try db.query("SELECT revision, key, kind, value FROM log WHERE revision > ? AND revision <= ? AND key >= ? AND key < ? ORDER BY revision LIMIT 1000",
+                         [.int(after), .int(upTo), .text(bounds.low), .text(bounds.high)]) { row in
+                let object = StoredObject(key: row.text(1), value: row.blob(3), revision: row.int(0))
+                events.append(StoreEvent(kind: StoreEvent.Kind(rawValue: row.int(2)) ?? .modified, object: object))
+            }
+            for i in events.indices where events[i].kind != .added {
+                try db.query("SELECT value, revision FROM log WHERE key = ? AND revision < ? ORDER BY revision DESC LIMIT 1",
+                             [.text(events[i].object.key), .int(events[i].object.revision)]) { row in
+                    events[i].previous = StoredObject(key: events[i].object.key, value: row.blob(0), revision: row.int(1))
+                }
+            }
+            return events
+        }
+    }
+
+    private static func checkNotCompacted(db: SQLiteConnection, revision: Int64) throws {
+        var compacted: Int64 = 0
+        try db.query("SELECT value FROM meta WHERE name = 'compacted'") { compacted = $0.int(0) }
+        if revision < compacted { throw StoreError.expired(requested: revision, compacted: compacted) }
     }
 
     // MARK: - Compaction

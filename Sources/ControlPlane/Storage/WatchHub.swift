@@ -1,17 +1,11 @@
 import Foundation
 
-/// Fans committed store events out to watchers, and keeps the most recent ones in a ring
-/// so that a watcher starting slightly in the past (the common case: list, then watch from
-/// the list's revision) is served from memory.
+/// Fans committed store events out to watch feeds, and keeps the most recent events in a
+/// ring so that a watcher starting slightly in the past (the common case: list, then watch
+/// from the list's revision) is served from memory rather than from the log.
 final class WatchHub: @unchecked Sendable {
-    /// A watcher this far behind is cut off; its client resumes from its last revision.
-    static let subscriberBufferLimit = 50_000
-
-    struct SlowWatcher: Error {}
-
     private struct Subscriber {
-        var prefix: String
-        var continuation: AsyncThrowingStream<StoreEvent, Error>.Continuation
+        weak var feed: WatchFeed?
     }
 
     private let lock = NSLock()
@@ -27,6 +21,7 @@ final class WatchHub: @unchecked Sendable {
         lastRevision = startRevision
     }
 
+    /// Called by the store's writer after each commit, in revision order.
     func publish(_ event: StoreEvent) {
         lock.lock()
         defer { lock.unlock() }
@@ -38,48 +33,40 @@ final class WatchHub: @unchecked Sendable {
             count += 1
         }
         lastRevision = event.object.revision
-        for (id, subscriber) in subscribers where event.object.key.hasPrefix(subscriber.prefix) {
-            deliver(event, to: id, subscriber)
+        var gone: [Int] = []
+        for (id, subscriber) in subscribers {
+            // Feeds are held weakly: a watcher that went away simply disappears.
+            guard let feed = subscriber.feed, !feed.isFailed else {
+                gone.append(id)
+                continue
+            }
+            if event.object.key.hasPrefix(feed.prefix) { feed.push(event) }
         }
+        for id in gone { subscribers[id] = nil }
     }
 
-    /// The oldest revision the ring can replay from (events after `oldest - 1`).
-    func oldestReplayableRevision() -> Int64 {
-        lock.withLock { count > 0 ? ring[head]!.object.revision : lastRevision + 1 }
-    }
-
-    /// Replays ring events after `afterRevision` and subscribes, atomically. Returns false,
-    /// doing nothing, when the ring no longer holds all events after `afterRevision`.
-    func subscribe(prefix: String, afterRevision: Int64,
-                   continuation: AsyncThrowingStream<StoreEvent, Error>.Continuation) -> Bool {
+    /// Registers the feed for live events after this moment and hands it the history after
+    /// `afterRevision`: from the ring when the ring still holds all of it, otherwise the
+    /// revision up to which it must read the log.
+    func subscribe(_ feed: WatchFeed, afterRevision: Int64) {
         lock.lock()
         defer { lock.unlock() }
-        let oldest = count > 0 ? ring[head]!.object.revision : lastRevision + 1
-        guard afterRevision >= oldest - 1 else { return false }
-        let id = nextID
+        subscribers[nextID] = Subscriber(feed: feed)
         nextID += 1
-        let subscriber = Subscriber(prefix: prefix, continuation: continuation)
-        subscribers[id] = subscriber
-        if afterRevision < lastRevision {
-            for i in 0..<count {
-                let event = ring[(head + i) % ring.count]!
-                if event.object.revision > afterRevision, event.object.key.hasPrefix(prefix) {
-                    deliver(event, to: id, subscriber)
-                }
-            }
+        guard afterRevision < lastRevision else {
+            feed.start(preloaded: [], replayFromLogUpTo: nil)
+            return
         }
-        continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            self.lock.withLock { _ = self.subscribers.removeValue(forKey: id) }
+        let oldest = count > 0 ? ring[head]!.object.revision : lastRevision + 1
+        guard afterRevision >= oldest - 1 else {
+            feed.start(preloaded: [], replayFromLogUpTo: lastRevision)
+            return
         }
-        return true
-    }
-
-    /// Called with the lock held.
-    private func deliver(_ event: StoreEvent, to id: Int, _ subscriber: Subscriber) {
-        if case .dropped = subscriber.continuation.yield(event) {
-            subscribers[id] = nil
-            subscriber.continuation.finish(throwing: SlowWatcher())
+        var preloaded: [StoreEvent] = []
+        for i in 0..<count {
+            let event = ring[(head + i) % ring.count]!
+            if event.object.revision > afterRevision, event.object.key.hasPrefix(feed.prefix) { preloaded.append(event) }
         }
+        feed.start(preloaded: preloaded, replayFromLogUpTo: nil)
     }
 }
