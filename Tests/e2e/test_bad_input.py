@@ -136,3 +136,59 @@ spec:
     assert created["spec"]["replicas"] == 3
     assert created["spec"]["template"]["metadata"]["labels"]["version"] == "2"
     assert created["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"] == 80
+
+
+def test_wrong_types_and_deep_nesting_are_refused(server):
+    cases = [
+        (CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "t1"}, "data": {"a": {"nested": [1]}}}),
+        (CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "t2", "labels": "notamap"}}),
+        (CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "t3", "finalizers": "x"}}),
+        ("/apis/apps/v1/namespaces/default/deployments",
+         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "t4"},
+          "spec": {"replicas": "three", "selector": {"matchLabels": {"a": "b"}},
+                   "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}),
+    ]
+    for path, body in cases:
+        status, reply, _ = server.request("POST", path, body)
+        assert status == 400 and reply["reason"] == "BadRequest", reply
+    deep = "a:\n" + "".join("  " * i + "- \n" for i in range(1, 400))
+    status, _, _ = server.request("POST", CM_PATH, ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  " + deep).encode(),
+                                  content_type="application/yaml")
+    assert status == 400
+    assert count(server, CM_PATH) == 0
+    assert count(server, "/apis/apps/v1/namespaces/default/deployments") == 0
+
+
+def test_patch_cannot_change_identity(server):
+    server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "foo"}})
+    for patch in ({"metadata": {"name": "bar"}}, {"metadata": {"namespace": "kube-system"}}, {"kind": "Secret"}):
+        status, _, _ = server.request("PATCH", CM_PATH + "/foo", patch, content_type="application/merge-patch+json")
+        assert status == 400, patch
+    status, _, _ = server.request("PATCH", CM_PATH + "/aaa?fieldManager=t",
+                                  b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"zzz"}}',
+                                  content_type="application/apply-patch+yaml")
+    assert status == 400
+    _, cm, _ = server.request("GET", CM_PATH + "/foo")
+    assert cm["kind"] == "ConfigMap" and cm["metadata"]["name"] == "foo" and cm["metadata"]["namespace"] == "default"
+    assert count(server, CM_PATH) == 1
+
+
+def test_hostile_numbers_do_not_crash_the_server(server):
+    status, _, _ = server.request("POST", "/api/v1/namespaces/default/pods", {
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+        "spec": {"nodeName": "n1", "terminationGracePeriodSeconds": 9223372036854775807,
+                 "containers": [{"name": "c", "image": "i"}]}})
+    assert status == 201
+    status, _, _ = server.request("DELETE", "/api/v1/namespaces/default/pods/p?gracePeriodSeconds=9223372036854775807")
+    assert status == 200
+    status, _, _ = server.request("DELETE", "/api/v1/namespaces/default/pods/p")
+    assert status == 200
+    req_path = "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=9223372036854775807"
+    import socket, ssl, os
+    ctx = ssl.create_default_context(cafile=os.path.join(server.data_dir, "tls", "ca.crt"))
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", server.port)), server_hostname="127.0.0.1")
+    s.sendall(f"GET {req_path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.token()}\r\n\r\n".encode())
+    assert s.recv(100).startswith(b"HTTP/1.1 200")
+    s.close()
+    assert server.request("GET", "/readyz", auth=False)[0] == 200
+    assert server.proc.poll() is None

@@ -136,3 +136,25 @@ def test_pod_log_validates_the_container(server):
     assert status == 400 and body["message"] == "container nope is not valid for pod two"
     status, body, _ = server.request("GET", NS + "/pods/two/log?container=side")
     assert status == 200 and body == ""  # not scheduled yet: no logs
+
+
+def test_pod_with_finalizer_goes_once_node_confirms_and_finalizer_is_removed(server):
+    body = pod("fin", node="node-1")
+    body["metadata"]["finalizers"] = ["example.com/x"]
+    server.request("POST", NS + "/pods", body)
+    server.request("DELETE", NS + "/pods/fin")
+    server.request("DELETE", NS + "/pods/fin", {"gracePeriodSeconds": 0})
+    _, p, _ = server.request("GET", NS + "/pods/fin")
+    assert p["metadata"]["deletionGracePeriodSeconds"] == 0
+    server.request("PATCH", NS + "/pods/fin", {"metadata": {"finalizers": None}}, content_type="application/merge-patch+json")
+    assert server.request("GET", NS + "/pods/fin")[0] == 404
+
+
+def test_node_name_changes_only_through_binding(server):
+    server.request("POST", NS + "/pods", pod("pinned", node="node-a"))
+    status, _, _ = server.request("PATCH", NS + "/pods/pinned", {"spec": {"nodeName": "node-b"}},
+                                  content_type="application/merge-patch+json")
+    assert status == 422
+    server.request("POST", NS + "/pods", pod("blank", node=""))
+    server.request("DELETE", NS + "/pods/blank")
+    assert server.request("GET", NS + "/pods/blank")[0] == 404  # an empty nodeName is unscheduled

@@ -20,6 +20,11 @@ struct FieldValidator: Sendable {
             throw APIError.badRequest("fieldValidation parameter unsupported: \(directive)")
         }
         guard let schema = schemas[def.kind] else { return [] }
+        let mistyped = TypeErrors.find(in: object, schema: schema)
+        if !mistyped.isEmpty {
+            throw APIError.badRequest("\(def.kind) in version \"\(def.version)\" cannot be handled as a \(def.kind): "
+                                      + mistyped.joined(separator: ", "))
+        }
         let unknown = UnknownFields.find(in: object, schema: schema)
         guard !unknown.isEmpty else { return [] }
         switch directive {

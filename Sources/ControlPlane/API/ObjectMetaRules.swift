@@ -102,7 +102,8 @@ enum ObjectMetaRules {
     /// RFC 3339 in UTC with whole seconds, as metav1.Time marshals. Hand-rolled: a
     /// Foundation date formatter per call was a quarter of the create path's CPU.
     static func timestamp(_ date: Date = Date()) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        // Saturate at year 9999 so no client-supplied duration can trap the conversion.
+        var seconds = time_t(min(max(date.timeIntervalSince1970.rounded(.down), 0), 253_402_300_799))
         var t = tm()
         gmtime_r(&seconds, &t)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)

@@ -251,9 +251,8 @@ struct ResourceHandler: Sendable {
             // Server-side apply creates what is absent.
             if try await store.get(key) == nil, subresource == nil {
                 var object = document
-                try checkTypeMeta(&object, def)
+                try checkIdentity(&object, def: def, namespace: namespace, name: name)
                 _ = try validator.check(&object, def: def, query: request.query)
-                if def.namespaced { object[path: ["metadata", "namespace"]] = .string(namespace ?? "") }
                 let applied = try PatchEngine.apply(type: .apply, document: object, to: nil, def: def,
                                                     manager: fieldManager(request), force: request.query.bool("force"))
                 do {
@@ -271,6 +270,7 @@ struct ResourceHandler: Sendable {
         let result = try await guaranteedUpdate(def, namespace: namespace, name: name, precondition: nil,
                                                 subresource: subresource, request: request) { current in
             var patched = try PatchEngine.apply(type: type, document: document, to: current, def: def, manager: manager, force: force)
+            try self.checkIdentity(&patched, def: def, namespace: namespace, name: name)
             _ = try validator.check(&patched, def: def, query: query)
             if let rv = document[path: ["metadata", "resourceVersion"]]?.stringValue,
                rv != current[path: ["metadata", "resourceVersion"]]?.stringValue {
@@ -357,8 +357,7 @@ struct ResourceHandler: Sendable {
             if let rv = options.preconditionResourceVersion, rv != String(stored.revision) {
                 throw APIError.conflict(resourceName, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(stored.revision)")
             }
-            let pending = admission.prepareDelete(&object, def: def, gracePeriod: options.gracePeriodSeconds,
-                                                  propagation: options.propagationPolicy)
+            let pending = admission.prepareDelete(&object, def: def, gracePeriod: options.gracePeriodSeconds)
             if dryRun { return JSONSerializer.serialize(object) }
             let final = object
             do {
@@ -511,6 +510,27 @@ struct ResourceHandler: Sendable {
 
     // MARK: - Helpers
 
+    /// What a patch or apply produced must still be the object the URL names: same kind,
+    /// same name, same namespace.
+    func checkIdentity(_ object: inout JSONValue, def: ResourceDefinition, namespace: String?, name: String) throws {
+        try checkTypeMeta(&object, def)
+        let bodyName = object[path: ["metadata", "name"]]?.stringValue ?? ""
+        if bodyName.isEmpty {
+            object[path: ["metadata", "name"]] = .string(name)
+        } else if bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        if def.namespaced {
+            let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
+            if !bodyNamespace.isEmpty, bodyNamespace != namespace {
+                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+            }
+            object[path: ["metadata", "namespace"]] = .string(namespace ?? "")
+        } else if object[path: ["metadata", "namespace"]] != nil {
+            object[path: ["metadata"]]?.removeValue(forKey: "namespace")
+        }
+    }
+
     /// A body may leave out apiVersion and kind (the URL names them, as typed clients
     /// rely on); when present they must be the resource's.
     func checkTypeMeta(_ object: inout JSONValue, _ def: ResourceDefinition) throws {
@@ -601,6 +621,8 @@ struct DeleteOptionsInput {
             if body["orphanDependents"]?.boolValue == true { propagationPolicy = "Orphan" }
         }
         if let g = request.query["gracePeriodSeconds"], let v = Int64(g) { gracePeriodSeconds = v }
+        // Upstream treats a negative grace period as 1 s; bound it so a date can be made of it.
+        if let g = gracePeriodSeconds { gracePeriodSeconds = g < 0 ? 1 : min(g, 10 * 365 * 86_400) }
         if let p = request.query["propagationPolicy"] { propagationPolicy = p }
         if let policy = propagationPolicy, !["Orphan", "Background", "Foreground"].contains(policy) {
             throw APIError.badRequest("DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")

@@ -12,7 +12,7 @@ struct WatchSession: Sendable {
     let query: QueryParameters
     let store: any Store
     let startRevision: Int64?
-    let timeout: Duration?
+    let timeout: Duration
     let bookmarks: Bool
     let bookmarkInterval: Duration
 
@@ -30,7 +30,10 @@ struct WatchSession: Sendable {
         } else {
             startRevision = nil
         }
-        timeout = query["timeoutSeconds"].flatMap { Int64($0) }.map { .seconds($0) }
+        // As kube-apiserver: the client's timeout, or a random 30–60 minutes so watchers
+        // spread their reconnects; clamped so no value can overflow a clock.
+        let requested = query["timeoutSeconds"].flatMap { Int64($0) } ?? 0
+        timeout = .seconds(requested > 0 ? min(requested, 86_400) : Int64.random(in: 1800...3600))
         bookmarks = query.bool("allowWatchBookmarks")
         self.bookmarkInterval = bookmarkInterval
     }
@@ -42,9 +45,7 @@ struct WatchSession: Sendable {
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await session.run(writer) }
-                if let timeout = session.timeout {
-                    group.addTask { try? await Task.sleep(for: timeout) }
-                }
+                group.addTask { try? await Task.sleep(for: session.timeout) }
                 if session.bookmarks {
                     group.addTask {
                         while !Task.isCancelled {

@@ -64,6 +64,12 @@ struct Admission: Sendable {
                 break
             }
         }
+        // A pod's node is set once, by the binding subresource (the scheduler).
+        if def.kind == "Pod", subresource != "binding",
+           (new[path: ["spec", "nodeName"]]?.stringValue ?? "") != (old[path: ["spec", "nodeName"]]?.stringValue ?? "") {
+            throw APIError.invalid(kind: "Pod", group: "", name: old[path: ["metadata", "name"]]?.stringValue ?? "",
+                                   causes: [.forbidden("spec.nodeName", "may only be set through the binding subresource")])
+        }
         // Deleting objects may only lose finalizers, not gain them.
         if old[path: ["metadata", "deletionTimestamp"]] != nil {
             let before = Set((old[path: ["metadata", "finalizers"]]?.arrayValue ?? []).compactMap(\.stringValue))
@@ -104,7 +110,7 @@ struct Admission: Sendable {
 
     /// Marks the object for deletion and says whether it must stay for now (finalizers,
     /// or a Pod whose node has to confirm that its containers are gone).
-    func prepareDelete(_ object: inout JSONValue, def: ResourceDefinition, gracePeriod: Int64?, propagation: String?) -> Bool {
+    func prepareDelete(_ object: inout JSONValue, def: ResourceDefinition, gracePeriod: Int64?) -> Bool {
         let now = ObjectMetaRules.timestamp()
         let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         if def.kind == "Namespace" {
@@ -115,30 +121,30 @@ struct Admission: Sendable {
             object[path: ["status", "phase"]] = "Terminating"
             return true
         }
-        if def.kind == "Pod", waitsForNode(object, def: def) || (object[path: ["spec", "nodeName"]] != nil && gracePeriod != 0) {
-            let grace = gracePeriod ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
-            if grace > 0 {
-                let existing = object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue
-                // A second delete may shorten the grace period, never lengthen it.
-                if existing == nil || grace < existing! {
-                    object[path: ["metadata", "deletionTimestamp"]] = .string(ObjectMetaRules.timestamp(Date().addingTimeInterval(Double(grace))))
-                    object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(grace)
-                }
-                return true
+        if def.kind == "Pod" {
+            // Graceful deletion as upstream: a pod running on a node gets its grace period
+            // (a later delete may only shorten it); the node's delete with grace 0 confirms.
+            // Unscheduled and finished pods have nothing to wait for.
+            let scheduled = !(object[path: ["spec", "nodeName"]]?.stringValue ?? "").isEmpty
+            let phase = object[path: ["status", "phase"]]?.stringValue
+            let requested = gracePeriod ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
+            let grace = (scheduled && phase != "Succeeded" && phase != "Failed") ? min(max(requested, 0), 10 * 365 * 86_400) : 0
+            let existing = object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue
+            if existing == nil || grace < existing! {
+                object[path: ["metadata", "deletionTimestamp"]] = .string(ObjectMetaRules.timestamp(Date().addingTimeInterval(Double(grace))))
+                object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(grace)
             }
+            return (object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0) > 0 || !finalizers.isEmpty
         }
-        if !finalizers.isEmpty || propagation == "Foreground" {
+        if !finalizers.isEmpty {
             if object[path: ["metadata", "deletionTimestamp"]] == nil {
                 object[path: ["metadata", "deletionTimestamp"]] = .string(now)
                 object[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
             }
-            if propagation == "Foreground", !finalizers.contains("foregroundDeletion") {
-                // No garbage collector runs yet to clear it: only record foreground when it
-                // will be cleared (controllers issue).
-                return !finalizers.isEmpty
-            }
-            return !finalizers.isEmpty
+            return true
         }
+        // Foreground and orphan propagation need the garbage collector (controllers issue);
+        // until then every policy deletes the object itself now.
         return false
     }
 

@@ -15,7 +15,7 @@ public enum Manifest {
         do {
             var documents: [JSONValue] = []
             for node in try Yams.compose_all(yaml: text) {
-                let value = try jsonValue(from: node)
+                let value = try jsonValue(from: node, depth: 0)
                 if !value.isNull { documents.append(value) }
             }
             return documents
@@ -39,7 +39,11 @@ public enum Manifest {
 
     /// YAML 1.2 core-schema resolution, as sigs.k8s.io/yaml does it: plain scalars that
     /// look like numbers, booleans or null become those; quoted ones stay strings.
-    static func jsonValue(from node: Yams.Node) throws -> JSONValue {
+    /// The same nesting bound as the JSON parser, so nothing stored can fail to parse later.
+    static let depthLimit = 256
+
+    static func jsonValue(from node: Yams.Node, depth: Int) throws -> JSONValue {
+        guard depth < depthLimit else { throw Error(description: "YAML nesting too deep") }
         switch node {
         case .scalar(let scalar):
             if scalar.style != .plain { return .string(scalar.string) }
@@ -60,11 +64,11 @@ public enum Manifest {
             var object: [String: JSONValue] = [:]
             for (key, value) in mapping {
                 guard case .scalar(let k) = key else { throw Error(description: "mapping keys must be strings") }
-                object[k.string] = try jsonValue(from: value)
+                object[k.string] = try jsonValue(from: value, depth: depth + 1)
             }
             return .object(object)
         case .sequence(let sequence):
-            return .array(try sequence.map { try jsonValue(from: $0) })
+            return .array(try sequence.map { try jsonValue(from: $0, depth: depth + 1) })
         case .alias:
             throw Error(description: "YAML aliases are not supported")
         }
