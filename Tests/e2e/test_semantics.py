@@ -1,5 +1,6 @@
 """Object lifecycle semantics as upstream: finalizers, graceful Pod deletion, subresources,
 Service allocation."""
+import time
 
 NS = "/api/v1/namespaces/default"
 
@@ -158,3 +159,64 @@ def test_node_name_changes_only_through_binding(server):
     server.request("POST", NS + "/pods", pod("blank", node=""))
     server.request("DELETE", NS + "/pods/blank")
     assert server.request("GET", NS + "/pods/blank")[0] == 404  # an empty nodeName is unscheduled
+
+
+def test_namespace_deletion_respects_finalizers_and_resumes_after_restart(server):
+    server.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gone"}})
+    base = "/api/v1/namespaces/gone"
+    server.request("POST", base + "/configmaps", {"apiVersion": "v1", "kind": "ConfigMap",
+                                                  "metadata": {"name": "held", "finalizers": ["example.com/hold"]}})
+    for i in range(50):
+        server.request("POST", base + "/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{i}"}})
+    status, _, _ = server.request("DELETE", "/api/v1/namespaces/gone")
+    assert status == 200
+    assert server.request("POST", base + "/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late"}})[0] == 403
+    server.kill()
+    server.start()
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        _, body, _ = server.request("GET", base + "/configmaps")
+        if [i["metadata"]["name"] for i in body["items"]] == ["held"]:
+            break
+        time.sleep(0.2)
+    _, body, _ = server.request("GET", base + "/configmaps")
+    assert [i["metadata"]["name"] for i in body["items"]] == ["held"]  # its finalizer holds it, and the namespace
+    assert server.request("GET", "/api/v1/namespaces/gone")[1]["status"]["phase"] == "Terminating"
+    server.request("PATCH", base + "/configmaps/held", {"metadata": {"finalizers": None}}, content_type="application/merge-patch+json")
+    deadline = time.time() + 15
+    while time.time() < deadline and server.request("GET", "/api/v1/namespaces/gone")[0] != 404:
+        time.sleep(0.2)
+    assert server.request("GET", "/api/v1/namespaces/gone")[0] == 404
+    for ns in ("default", "kube-system", "kube-public"):
+        assert server.request("DELETE", f"/api/v1/namespaces/{ns}")[0] == 403
+
+
+def test_failed_and_dry_run_writes_release_their_addresses(server):
+    def svc(name, spec, query=""):
+        return server.request("POST", NS + "/services" + query, {"apiVersion": "v1", "kind": "Service",
+                                                                  "metadata": {"name": name}, "spec": spec})
+    # Fails on the second nodePort after taking the ClusterIP and the first: both come back.
+    status, _, _ = svc("bad", {"type": "NodePort", "clusterIP": "10.96.50.50",
+                               "ports": [{"name": "a", "port": 80, "nodePort": 30500}, {"name": "b", "port": 81, "nodePort": 80}]})
+    assert status == 422
+    assert svc("good", {"type": "NodePort", "clusterIP": "10.96.50.50", "ports": [{"port": 80, "nodePort": 30500}]})[0] == 201
+    # A dry-run change takes nothing.
+    svc("np", {"type": "ClusterIP", "ports": [{"port": 80}]})
+    status, _, _ = server.request("PATCH", NS + "/services/np?dryRun=All", {"spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30600}]}},
+                                  content_type="application/merge-patch+json")
+    assert status == 200
+    assert svc("real", {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30600}]})[0] == 201
+    # ClusterIP is immutable; the same nodePort may serve TCP and UDP of one Service.
+    status, _, _ = server.request("PATCH", NS + "/services/np", {"spec": {"clusterIP": "10.96.200.200"}},
+                                  content_type="application/merge-patch+json")
+    assert status == 422
+    status, dns, _ = svc("dns", {"type": "NodePort", "ports": [{"name": "udp", "port": 53, "protocol": "UDP", "nodePort": 30053},
+                                                              {"name": "tcp", "port": 53, "protocol": "TCP", "nodePort": 30053}]})
+    assert status == 201
+    # A LoadBalancer that stops allocating keeps the nodePorts it has.
+    status, lb, _ = svc("lb", {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "ports": [{"port": 80}]})
+    assert status == 201 and lb["spec"]["healthCheckNodePort"] > 0
+    kept = lb["spec"]["ports"][0]["nodePort"]
+    server.request("PATCH", NS + "/services/lb", {"spec": {"allocateLoadBalancerNodePorts": False}},
+                   content_type="application/merge-patch+json")
+    assert svc("steal", {"type": "NodePort", "ports": [{"port": 80, "nodePort": kept}]})[0] == 422

@@ -312,7 +312,10 @@ struct ResourceHandler: Sendable {
                 await allocation.release()
                 return stored.value  // a no-op update does not bump the resourceVersion
             }
-            if request.query["dryRun"] == "All" { return JSONSerializer.serialize(new) }
+            if request.query["dryRun"] == "All" {
+                await allocation.release()
+                return JSONSerializer.serialize(new)
+            }
             let final = new
             do {
                 // An object being deleted whose last finalizer went away is deleted now.
@@ -339,6 +342,9 @@ struct ResourceHandler: Sendable {
     }
 
     func delete(_ def: ResourceDefinition, namespace: String?, name: String, request: HTTPRequest) async throws -> HTTPResponse {
+        if def.kind == "Namespace", ["default", "kube-system", "kube-public"].contains(name) {
+            throw APIError.forbidden(ResourceName(group: "", resource: "namespaces", name: name), "this namespace may not be deleted")
+        }
         let options = try DeleteOptionsInput(request)
         let body = try await deleteObject(def, namespace: namespace, name: name, options: options, dryRun: request.query["dryRun"] == "All")
         return .json(.ok, body)
@@ -364,7 +370,6 @@ struct ResourceHandler: Sendable {
                 if pending {
                     if final == (try JSONParser.parse(stored.value)) { return stored.value }
                     let updated = try await store.update(key, expectedRevision: stored.revision, value: final.stampedWithRevision())
-                    await admission.deletionStarted(final, def: def)
                     return updated.value
                 }
                 let deleted = try await store.delete(key, expectedRevision: stored.revision, value: final.stampedWithRevision())
@@ -607,6 +612,8 @@ struct DeleteOptionsInput {
     var propagationPolicy: String?
     var preconditionUID: String?
     var preconditionResourceVersion: String?
+
+    init() {}
 
     init(_ request: HTTPRequest) throws {
         if !request.body.isEmpty {

@@ -35,7 +35,10 @@ struct Admission: Sendable {
             object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(object["spec"]))]
             addDefaultTolerations(&object)
         case "Service":
-            try await allocate(&object, old: nil, record: record)
+            do { try await allocate(&object, old: nil, record: record) } catch {
+                await record.release()  // what it took before failing
+                throw error
+            }
         default:
             break
         }
@@ -95,7 +98,10 @@ struct Admission: Sendable {
     func admitUpdate(_ new: inout JSONValue, old: JSONValue, def: ResourceDefinition) async throws -> AllocationRecord {
         let record = AllocationRecord(allocators)
         if def.kind == "Service" {
-            try await allocate(&new, old: old, record: record)
+            do { try await allocate(&new, old: old, record: record) } catch {
+                await record.release()
+                throw error
+            }
         }
         return record
     }
@@ -161,29 +167,6 @@ struct Admission: Sendable {
         for port in ServiceAllocators.nodePorts(of: object) { await allocators.releasePort(port) }
     }
 
-    /// A namespace being deleted: remove its contents, then the namespace (what the
-    /// namespace controller and its "kubernetes" finalizer do upstream).
-    func deletionStarted(_ object: JSONValue, def: ResourceDefinition) async {
-        guard def.kind == "Namespace", let name = object[path: ["metadata", "name"]]?.stringValue else { return }
-        let store = self.store, registry = self.registry, admission = self
-        Task {
-            for resource in registry.definitions where resource.namespaced {
-                guard let page = try? await store.list(prefix: resource.prefix(namespace: name), startAfter: nil, limit: 0, revision: nil) else { continue }
-                for item in page.items {
-                    guard let object = try? JSONParser.parse(item.value) else { continue }
-                    _ = try? await store.delete(item.key, expectedRevision: item.revision, value: object.stampedWithRevision())
-                    await admission.released(object, def: resource)
-                }
-            }
-            guard let nsDef = registry.lookup(kind: "Namespace") else { return }
-            let key = nsDef.key(namespace: nil, name: name)
-            if let stored = try? await store.get(key), var namespace = try? JSONParser.parse(stored.value) {
-                namespace[path: ["spec", "finalizers"]] = []
-                _ = try? await store.delete(key, expectedRevision: stored.revision, value: namespace.stampedWithRevision())
-            }
-        }
-    }
-
     // MARK: - Service allocation
 
     private func allocate(_ service: inout JSONValue, old: JSONValue?, record: AllocationRecord) async throws {
@@ -201,7 +184,11 @@ struct Admission: Sendable {
             service[path: ["spec"]]?.removeValue(forKey: "clusterIPs")
         } else if requested == "None" {
             service[path: ["spec", "clusterIPs"]] = ["None"]
-        } else if let old, !oldIPs.isEmpty, requested.isEmpty || requested == oldIPs.first {
+        } else if let old, !oldIPs.isEmpty {
+            // A ClusterIP is immutable once allocated.
+            if !requested.isEmpty, requested != oldIPs.first {
+                throw invalid("spec.clusterIPs[0]", .array([.string(requested)]), "may not change once set")
+            }
             service[path: ["spec", "clusterIP"]] = old[path: ["spec", "clusterIP"]]
             service[path: ["spec", "clusterIPs"]] = old[path: ["spec", "clusterIPs"]]
         } else if old == nil || oldIPs.isEmpty {
@@ -222,22 +209,37 @@ struct Admission: Sendable {
             }
             Defaults.setIfAbsent(&service, ["spec", "ipFamilyPolicy"], "SingleStack")
         }
-        // NodePorts: for NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts=false.
+        // NodePorts: for NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts=false
+        // (a LoadBalancer keeps the ones it has). One number may serve a port's TCP and UDP
+        // entries within a Service, as upstream allows.
         let wantsNodePorts = type == "NodePort"
             || (type == "LoadBalancer" && service[path: ["spec", "allocateLoadBalancerNodePorts"]]?.boolValue != false)
         var oldPorts = Set(old.map(ServiceAllocators.nodePorts(of:)) ?? [])
+        var usedHere: [Int: Set<String>] = [:]  // nodePort → protocols using it in this Service
         if var ports = service[path: ["spec", "ports"]]?.arrayValue {
             for i in ports.indices {
                 let current = ports[i]["nodePort"]?.intValue.map(Int.init) ?? 0
+                let proto = ports[i]["protocol"]?.stringValue ?? "TCP"
                 if !wantsNodePorts {
-                    if type != "LoadBalancer" { ports[i].removeValue(forKey: "nodePort") }
+                    if type == "LoadBalancer", current != 0 { oldPorts.remove(current) } else { ports[i].removeValue(forKey: "nodePort") }
                     continue
                 }
-                if current != 0, oldPorts.remove(current) != nil { continue }  // kept
+                if current != 0, let protocols = usedHere[current] {
+                    if protocols.contains(proto) {
+                        throw APIError.invalid(kind: "Service", group: "", name: name, causes: [.duplicate("spec.ports[\(i)].nodePort", .int(Int64(current)))])
+                    }
+                    usedHere[current, default: []].insert(proto)
+                    continue
+                }
+                if current != 0, oldPorts.remove(current) != nil {  // kept
+                    usedHere[current, default: []].insert(proto)
+                    continue
+                }
                 do {
                     let port = try await allocators.allocatePort(current == 0 ? nil : current)
                     record.allocated(port: port)
                     ports[i]["nodePort"] = .int(Int64(port))
+                    usedHere[port, default: []].insert(proto)
                 } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
                     throw invalid("spec.ports[\(i)].nodePort", .int(Int64(current)), why)
                 } catch {
@@ -245,6 +247,26 @@ struct Admission: Sendable {
                 }
             }
             service[path: ["spec", "ports"]] = .array(ports)
+        }
+        // healthCheckNodePort: a LoadBalancer with externalTrafficPolicy Local gets one.
+        let wantsHealthCheck = type == "LoadBalancer" && service[path: ["spec", "externalTrafficPolicy"]]?.stringValue == "Local"
+        let healthCheck = service[path: ["spec", "healthCheckNodePort"]]?.intValue.map(Int.init) ?? 0
+        if wantsHealthCheck {
+            if healthCheck != 0, oldPorts.remove(healthCheck) != nil {
+                // kept
+            } else {
+                do {
+                    let port = try await allocators.allocatePort(healthCheck == 0 ? nil : healthCheck)
+                    record.allocated(port: port)
+                    service[path: ["spec", "healthCheckNodePort"]] = .int(Int64(port))
+                } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
+                    throw invalid("spec.healthCheckNodePort", .int(Int64(healthCheck)), why)
+                } catch {
+                    throw APIError.internalError("failed to allocate a nodePort: range is full")
+                }
+            }
+        } else {
+            service[path: ["spec"]]?.removeValue(forKey: "healthCheckNodePort")
         }
         for port in oldPorts { record.toRelease(port: port) }
     }

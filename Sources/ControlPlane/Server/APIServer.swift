@@ -144,6 +144,9 @@ public final class APIServer: Sendable {
             }
             group.addTask { try await self.compactLoop() }
             group.addTask { try await EventExpiry(store: self.store, ttl: self.config.eventTTL).run() }
+            group.addTask {
+                try await NamespaceFinalizer(store: self.store, registry: self.registry, handler: self.handler).run()
+            }
             try await group.next()
             group.cancelAll()
         }
