@@ -192,3 +192,29 @@ def test_hostile_numbers_do_not_crash_the_server(server):
     s.close()
     assert server.request("GET", "/readyz", auth=False)[0] == 200
     assert server.proc.poll() is None
+
+
+def test_resource_version_parameters_as_upstream(server):
+    _, body, _ = server.request("GET", CM_PATH)
+    current = int(body["metadata"]["resourceVersion"])
+    status, body, _ = server.request("GET", CM_PATH + f"?resourceVersion={current + 1000}&resourceVersionMatch=NotOlderThan")
+    assert status == 504 and body["reason"] == "Timeout"
+    assert server.request("GET", CM_PATH + "?resourceVersion=1&resourceVersionMatch=Sometimes")[0] == 400
+    assert server.request("GET", CM_PATH + "?resourceVersionMatch=Exact")[0] == 400
+    status, _, _ = server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                    "metadata": {"name": "rv", "resourceVersion": "5"}})
+    assert status == 400
+    server.request("POST", CM_PATH, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "rv"}})
+    status, _, _ = server.request("PUT", CM_PATH + "/rv", {"apiVersion": "v1", "kind": "ConfigMap",
+                                                           "metadata": {"name": "rv", "resourceVersion": "garbage"}})
+    assert status == 422
+
+
+def test_unauthenticated_body_is_not_read(server):
+    import os, socket, ssl
+    ctx = ssl.create_default_context(cafile=os.path.join(server.data_dir, "tls", "ca.crt"))
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", server.port)), server_hostname="127.0.0.1")
+    s.sendall(b"POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000\r\n\r\n")
+    reply = s.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 401")
+    s.close()

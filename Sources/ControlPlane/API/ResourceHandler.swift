@@ -73,16 +73,31 @@ struct ResourceHandler: Sendable {
         let limit = Int(q["limit"] ?? "") ?? 0
         var startAfter: String?
         var atRevision: Int64?
+        let rv = q["resourceVersion"] ?? ""
+        let match = q["resourceVersionMatch"] ?? ""
+        if !match.isEmpty, !["Exact", "NotOlderThan"].contains(match) {
+            throw APIError.badRequest("resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\"")
+        }
+        if !match.isEmpty, rv.isEmpty {
+            throw APIError.badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided")
+        }
         if let token = q["continue"], !token.isEmpty {
+            if !rv.isEmpty { throw APIError.badRequest("specifying resource version is not allowed when using continue") }
             guard let decoded = ContinueToken(token) else {
                 throw APIError.badRequest("invalid continue token")
             }
             startAfter = decoded.startAfter
             atRevision = decoded.revision
-        } else if let rv = q["resourceVersion"], !rv.isEmpty, rv != "0" {
-            guard let n = Int64(rv) else { throw APIError.badRequest("invalid resource version: \(rv)") }
-            if q["resourceVersionMatch"] == "Exact" { atRevision = n }
-            // NotOlderThan (the default for a given RV): the latest state is never older.
+        } else if !rv.isEmpty, rv != "0" {
+            guard let n = Int64(rv), n > 0 else { throw APIError.badRequest("invalid resource version: \(rv)") }
+            let current = try await store.currentRevision()
+            if n > current {
+                throw APIError(code: 504, reason: "Timeout", message: "Too large resource version: \(n), current: \(current)",
+                               details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]], "retryAfterSeconds": 1])
+            }
+            // Exact reads that revision; NotOlderThan (also a bare RV with a limit, here) reads
+            // the latest state, which is never older.
+            if match == "Exact" { atRevision = n }
         }
         let prefix = def.prefix(namespace: namespace)
         var page = try await readPage(prefix: prefix, startAfter: startAfter, limit: limit, revision: atRevision)
@@ -165,6 +180,9 @@ struct ResourceHandler: Sendable {
     func create(_ def: ResourceDefinition, namespace: String?, request: HTTPRequest) async throws -> HTTPResponse {
         var object = try RequestBody.object(request)
         try checkTypeMeta(&object, def)
+        if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
+            throw APIError.badRequest("resourceVersion should not be set on objects to be created")
+        }
         let warnings = try validator.check(&object, def: def, query: request.query)
         if def.namespaced {
             let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
@@ -237,7 +255,14 @@ struct ResourceHandler: Sendable {
             }
             object[path: ["metadata", "namespace"]] = .string(namespace ?? "")
         }
-        let precondition = object[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap { Int64($0) }
+        var precondition: Int64?
+        if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
+            guard let n = Int64(rv) else {
+                throw APIError.invalid(kind: def.kind, group: def.group, name: name,
+                                       causes: [.invalid("metadata.resourceVersion", .string(rv), "must be a valid resource version")])
+            }
+            precondition = n
+        }
         let result = try await guaranteedUpdate(def, namespace: namespace, name: name, precondition: precondition,
                                                 subresource: subresource, request: request) { _ in object }
         return withWarnings(.json(.ok, result), warnings)

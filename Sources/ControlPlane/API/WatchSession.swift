@@ -67,7 +67,7 @@ struct WatchSession: Sendable {
 
     private func run(_ writer: EventWriter) async {
         do {
-            var from: Int64
+            let from: Int64
             if let startRevision {
                 from = startRevision
             } else {
@@ -81,11 +81,13 @@ struct WatchSession: Sendable {
                     }
                 }
                 from = page.revision
-                writer.setRevision(from)
             }
+            writer.setRevision(from)
             let events = try await store.watch(prefix: prefix, afterRevision: from)
             for try await event in events {
                 try Task.checkCancellation()
+                // Seen, even if filtered out: a bookmark may claim this revision.
+                defer { writer.setRevision(event.object.revision) }
                 var type: String
                 switch event.kind {
                 case .added: type = "ADDED"

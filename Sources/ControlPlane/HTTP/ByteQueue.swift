@@ -16,7 +16,7 @@ public final class ByteQueue: AsyncSequence, @unchecked Sendable {
     /// A consumer this far behind is cut off rather than buffered without bound.
     private let limit: Int
 
-    public init(limit: Int = 64 * 1024 * 1024) {
+    public init(limit: Int = 8 * 1024 * 1024) {
         self.limit = limit
     }
 
@@ -30,8 +30,10 @@ public final class ByteQueue: AsyncSequence, @unchecked Sendable {
             guard !finished else { return nil }
             pending.writeBytes(bytes)
             if pending.readableBytes > limit {
+                // The client stopped reading: free what piled up and end its stream.
                 finished = true
                 failure = SlowConsumer()
+                pending = ByteBuffer()
             }
             guard let waiter else { return nil }
             self.waiter = nil

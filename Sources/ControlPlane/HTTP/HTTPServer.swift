@@ -8,6 +8,9 @@ import NIOSSL
 /// handled in order (kubectl does not pipeline), bodies bounded before they are buffered.
 public struct HTTPServer: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// Looks at a request's head before its body is read; a response it returns is sent at
+    /// once and the connection closed (an unauthenticated client cannot make us buffer 3 MiB).
+    public typealias HeadCheck = @Sendable (HTTPRequestHead) -> HTTPResponse?
 
     public var host: String
     public var port: Int
@@ -24,7 +27,8 @@ public struct HTTPServer: Sendable {
     }
 
     /// Binds, calls `onBound` with the actual port, and serves until cancelled.
-    public func run(handler: @escaping Handler, onBound: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    public func run(handler: @escaping Handler, headCheck: @escaping HeadCheck = { _ in nil },
+                    onBound: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let tls = self.tls
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 512)
@@ -44,13 +48,14 @@ public struct HTTPServer: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await server.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await serve(connection, handler: handler) }
+                    group.addTask { await serve(connection, handler: handler, headCheck: headCheck) }
                 }
             }
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: Handler) async {
+    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: Handler,
+                       headCheck: HeadCheck) async {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var head: HTTPRequestHead?
@@ -59,6 +64,10 @@ public struct HTTPServer: Sendable {
                 for try await part in inbound {
                     switch part {
                     case .head(let h):
+                        if let refusal = headCheck(h) {
+                            _ = try await write(refusal, for: h, to: outbound, channel: connection.channel)
+                            return
+                        }
                         head = h
                         body = []
                         tooLarge = false

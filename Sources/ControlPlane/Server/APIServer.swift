@@ -135,6 +135,7 @@ public final class APIServer: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await server.run(handler: { [self] request in await self.handle(request, authenticated: false) },
+                                     headCheck: { [self] head in self.refuseUnauthenticated(head) },
                                      onBound: { port in
                                          do { try self.writeAdminKubeconfig(port: port) } catch {
                                              self.logger.error("cannot write admin.kubeconfig: \(error)")
@@ -166,10 +167,21 @@ public final class APIServer: Sendable {
 
     // MARK: - Dispatch
 
+    /// 401 before the body is read, for requests that need a token and carry no valid one.
+    private func refuseUnauthenticated(_ head: HTTPRequestHead) -> HTTPResponse? {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        if Self.isHealthPath(path) { return nil }
+        return authenticator.authenticate(head.headers.first(name: "authorization")) == nil ? APIError.unauthorized.response : nil
+    }
+
+    private static func isHealthPath(_ path: String) -> Bool {
+        ["/healthz", "/livez", "/readyz"].contains(path) || path.hasPrefix("/healthz/") || path.hasPrefix("/livez/") || path.hasPrefix("/readyz/")
+    }
+
     func handle(_ incoming: HTTPRequest, authenticated: Bool) async -> HTTPResponse {
         var request = incoming
         let path = request.path
-        if ["/healthz", "/livez", "/readyz"].contains(path) || path.hasPrefix("/healthz/") || path.hasPrefix("/livez/") || path.hasPrefix("/readyz/") {
+        if Self.isHealthPath(path) {
             return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .bytes(Array("ok".utf8)))
         }
         if !authenticated {
