@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "skiff", targets: ["skiff"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
+        .library(name: "Netlink", targets: ["Netlink"]),
+        .library(name: "ProxyDataplane", targets: ["ProxyDataplane"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -24,6 +26,11 @@ let package = Package(
         // SQLite's C API, from Debian's libsqlite3-dev.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // libnftnl + libmnl, from Debian's libnftnl-dev and libmnl-dev.
+        .systemLibrary(name: "CNetfilter", path: "Sources/CNetfilter", pkgConfig: "libnftnl",
+                       providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+        // The netlink foundation: nf_tables batches (and later rtnetlink, ctnetlink) over libmnl.
+        .target(name: "Netlink", dependencies: ["CNetfilter"]),
         // API types, JSON/YAML codec, client and informer: what every component consumes.
         .target(name: "KubeAPI", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -31,6 +38,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
+        ]),
+        // The service proxy: Services + EndpointSlices → nftables, over the netlink foundation.
+        .target(name: "ProxyDataplane", dependencies: [
+            "KubeAPI", "Netlink",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // API server, storage, allocators (scheduler and controllers arrive later).
         .target(name: "ControlPlane", dependencies: [
@@ -58,6 +70,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "bench/skiff-bench"),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
+        .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
     ]
 )
