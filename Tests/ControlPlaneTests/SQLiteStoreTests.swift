@@ -150,6 +150,20 @@ final class SQLiteStoreTests: XCTestCase {
         }
     }
 
+    func testAQuietWatchReportsProgressWithTheStore() async throws {
+        let store = try open()
+        _ = try await store.create("/a/ns/x", value: value("x"))
+        let watch = try await store.watch(prefix: "/a/", afterRevision: 1)
+        for i in 0..<5 { _ = try await store.create("/b/ns/\(i)", value: value("y")) }
+        XCTAssertEqual(watch.progress(), WatchProgress(delivered: 1, caughtUpTo: 6))
+        _ = try await store.create("/a/ns/y", value: value("z"))
+        XCTAssertNil(watch.progress().caughtUpTo)  // an event is waiting to be read
+        var iterator = watch.makeAsyncIterator()
+        let event = try await iterator.next()
+        XCTAssertEqual(event?.object.revision, 7)
+        XCTAssertEqual(watch.progress(), WatchProgress(delivered: 7, caughtUpTo: 7))
+    }
+
     func testCompactionExpiresOldRevisionsButKeepsLiveState() async throws {
         let store = try open(history: 2)
         _ = try await store.create("/cm/ns/a", value: value("a"))

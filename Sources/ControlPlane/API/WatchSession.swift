@@ -84,6 +84,7 @@ struct WatchSession: Sendable {
             }
             writer.setRevision(from)
             let events = try await store.watch(prefix: prefix, afterRevision: from)
+            writer.setProgress(events.progress)
             for try await event in events {
                 try Task.checkCancellation()
                 // Seen, even if filtered out: a bookmark may claim this revision.
@@ -152,6 +153,7 @@ private final class EventWriter: @unchecked Sendable {
     private let queue: ByteQueue
     private let lock = NSLock()
     private var lastRevision: Int64 = 0
+    private var progress: (@Sendable () -> WatchProgress)?
 
     init(queue: ByteQueue) {
         self.queue = queue
@@ -177,8 +179,18 @@ private final class EventWriter: @unchecked Sendable {
         }
     }
 
+    func setProgress(_ progress: @escaping @Sendable () -> WatchProgress) {
+        lock.withLock { self.progress = progress }
+    }
+
+    /// Claims the newest revision the client is known to be up to date with: what it was
+    /// sent, or — when the watch has nothing pending and everything it handed out was
+    /// written — the store's revision, so a quiet watch does not fall behind compaction.
     func bookmark(kind: String, apiVersion: String) {
         lock.withLock {
+            if let report = progress?(), let caughtUp = report.caughtUpTo, lastRevision >= report.delivered {
+                lastRevision = max(lastRevision, caughtUp)
+            }
             guard lastRevision > 0 else { return }
             let object: JSONValue = ["kind": .string(kind), "apiVersion": .string(apiVersion),
                                      "metadata": ["resourceVersion": .string(String(lastRevision))]]

@@ -203,7 +203,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     // MARK: - Watch
 
-    public func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error> {
+    public func watch(prefix: String, afterRevision: Int64) async throws -> StoreWatch {
         let compacted = lock.withLock { compactedRevision }
         if afterRevision < compacted { throw StoreError.expired(requested: afterRevision, compacted: compacted) }
         let feed = WatchFeed(prefix: prefix, after: afterRevision) { [weak self] after, upTo, prefix in
@@ -212,7 +212,8 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         }
         hub.subscribe(feed, afterRevision: afterRevision)
         // Pull-based: history is read only as fast as the watcher consumes it.
-        return AsyncThrowingStream(unfolding: { try await feed.next() })
+        let hub = self.hub
+        return StoreWatch(next: { try await feed.next() }, progress: { feed.progress(hubRevision: hub.revision) })
     }
 
     /// One page of history under `prefix` in (after, upTo], each modification with the

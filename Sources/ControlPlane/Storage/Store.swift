@@ -74,5 +74,35 @@ public protocol Store: Sendable {
     /// Events for keys under `prefix` with revision > `afterRevision`, in revision order,
     /// then live ones until the stream is cancelled. Throws `expired` if history before
     /// `afterRevision` has been compacted.
-    func watch(prefix: String, afterRevision: Int64) async throws -> AsyncThrowingStream<StoreEvent, Error>
+    func watch(prefix: String, afterRevision: Int64) async throws -> StoreWatch
+}
+
+/// A watch's events, and how far it has got: what a bookmark may claim.
+public struct StoreWatch: AsyncSequence, Sendable {
+    public typealias Element = StoreEvent
+
+    let nextEvent: @Sendable () async throws -> StoreEvent?
+    let progressReport: @Sendable () -> WatchProgress
+
+    public init(next: @escaping @Sendable () async throws -> StoreEvent?, progress: @escaping @Sendable () -> WatchProgress) {
+        nextEvent = next
+        progressReport = progress
+    }
+
+    public func progress() -> WatchProgress { progressReport() }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let nextEvent: @Sendable () async throws -> StoreEvent?
+        public mutating func next() async throws -> StoreEvent? { try await nextEvent() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(nextEvent: nextEvent) }
+}
+
+public struct WatchProgress: Sendable, Equatable {
+    /// The revision of the last event handed out.
+    public var delivered: Int64
+    /// When nothing is waiting: the store revision up to which every event under the
+    /// prefix has been handed out (later than `delivered` when other keys changed).
+    public var caughtUpTo: Int64?
 }

@@ -36,6 +36,15 @@ final class WatchFeed: @unchecked Sendable {
 
     var isFailed: Bool { lock.withLock { failure != nil } }
 
+    /// `hubRevision` is read first and outside this feed's lock (the hub locks the other
+    /// way round when it publishes); any event up to it has been pushed already.
+    func progress(hubRevision: Int64) -> WatchProgress {
+        lock.withLock {
+            let idle = replayHead >= replay.count && replayUpTo == nil && liveHead >= live.count && failure == nil
+            return WatchProgress(delivered: lastDelivered, caughtUpTo: idle ? max(hubRevision, lastDelivered) : nil)
+        }
+    }
+
     /// From the hub, when it subscribes this feed: recent history it still holds, or the
     /// revision up to which history must come from the log.
     func start(preloaded: [StoreEvent], replayFromLogUpTo: Int64?) {

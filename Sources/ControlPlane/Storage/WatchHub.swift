@@ -21,6 +21,8 @@ final class WatchHub: @unchecked Sendable {
         lastRevision = startRevision
     }
 
+    var revision: Int64 { lock.withLock { lastRevision } }
+
     /// Called by the store's writer after each commit, in revision order.
     func publish(_ event: StoreEvent) {
         lock.lock()
