@@ -242,19 +242,8 @@ struct ResourceHandler: Sendable {
 
     func update(_ def: ResourceDefinition, namespace: String?, name: String, subresource: String?, request: HTTPRequest) async throws -> HTTPResponse {
         var object = try RequestBody.object(request)
-        try checkTypeMeta(&object, def)
+        try checkIdentity(&object, def: def, namespace: namespace, name: name, nameRequired: true)
         let warnings = try validator.check(&object, def: def, query: request.query)
-        let bodyName = object[path: ["metadata", "name"]]?.stringValue ?? ""
-        if bodyName != name {
-            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
-        }
-        if def.namespaced {
-            let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
-            if !bodyNamespace.isEmpty, bodyNamespace != namespace {
-                throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
-            }
-            object[path: ["metadata", "namespace"]] = .string(namespace ?? "")
-        }
         var precondition: Int64?
         if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty {
             guard let n = Int64(rv) else {
@@ -540,12 +529,13 @@ struct ResourceHandler: Sendable {
 
     // MARK: - Helpers
 
-    /// What a patch or apply produced must still be the object the URL names: same kind,
-    /// same name, same namespace.
-    func checkIdentity(_ object: inout JSONValue, def: ResourceDefinition, namespace: String?, name: String) throws {
+    /// An update, or what a patch or apply produced, must be the object the URL names: same
+    /// kind, same name (a PUT must say it; a patch may leave it out), same namespace.
+    func checkIdentity(_ object: inout JSONValue, def: ResourceDefinition, namespace: String?, name: String,
+                       nameRequired: Bool = false) throws {
         try checkTypeMeta(&object, def)
         let bodyName = object[path: ["metadata", "name"]]?.stringValue ?? ""
-        if bodyName.isEmpty {
+        if bodyName.isEmpty, !nameRequired {
             object[path: ["metadata", "name"]] = .string(name)
         } else if bodyName != name {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")

@@ -1,0 +1,244 @@
+import Foundation
+import Netlink
+
+/// Programs the proxy's tables, one nf_tables transaction per sync.
+///
+/// All netlink work runs on one dedicated thread that owns the socket (and, when given a
+/// network namespace, has `setns`-ed into it first: `setns` moves only the calling thread, so
+/// nothing else ever runs there). Callers hand it work and wait, synchronously or with `await`.
+///
+/// `sync(model:update:)` builds the fragments of the changed service ports only, diffs them
+/// against what was programmed and commits the difference. A full sync (first sync, after any
+/// failure, or when asked, e.g. periodically) rewrites the whole table in one transaction,
+/// which repairs drift: a *resync* (flush table, refill maps, recreate what is missing, delete
+/// what is stale; affinity entries survive) when this process programmed it before, else — or
+/// if the resync fails — a *rebuild* (delete and recreate the table). A failed batch changes
+/// nothing in the kernel (the transaction aborts) and marks the next sync full.
+public final class ProxySyncer: @unchecked Sendable {
+    public struct Report: Sendable {
+        public var mode: SyncPlan.Mode
+        public var full: Bool { mode != .partial }
+        public var messages: Int
+        public var bytes: Int
+        public var chainsTouched: Int
+        public var elementsTouched: Int
+        /// Whole sync; `commitDuration` is the kernel's part (send and acknowledgements).
+        public var duration: Duration
+        public var commitDuration: Duration
+    }
+
+    public let builders: [RulesetBuilder]
+    private var states: [ProgrammedState]
+    private let worker: Worker
+    private var needsFullSync = true
+
+    /// `configs`: one per family to program (each its own table). `networkNamespace`: a path
+    /// such as `/var/run/netns/NAME` to program another namespace; nil for the process's own.
+    public init(configs: [RulesetConfig], networkNamespace: String? = nil) throws {
+        builders = configs.map(RulesetBuilder.init(config:))
+        states = configs.map { ProgrammedState(table: $0.table) }
+        worker = try Worker(networkNamespace: networkNamespace)
+    }
+
+    deinit { worker.stop() }
+
+    /// Whether the next sync will be full.
+    public var nextSyncIsFull: Bool { worker.run { self.needsFullSync } }
+
+    /// Makes the next sync full (the periodic resync).
+    public func requestFullSync() { worker.run { self.needsFullSync = true } }
+
+    /// What is programmed, per family, as last committed.
+    public var programmed: [ProgrammedState] { worker.run { self.states } }
+
+    /// Syncs `model` (after `model.apply()` returned `update`). Blocks until committed.
+    @discardableResult
+    public func syncNow(model: ProxyModel, update: ProxyModelUpdate? = nil, full: Bool = false) throws -> Report {
+        try worker.run { try self.syncOnThread(model: model, update: update, full: full) }
+    }
+
+    /// Applies the model's pending changes and syncs them (the usual call of a sync loop).
+    /// Note `syncNow(model: m, update: m.apply())` would pass the model as it was *before*
+    /// `apply`, since arguments are evaluated in order; this does it right.
+    @discardableResult
+    public func syncNow(applying model: inout ProxyModel, full: Bool = false) throws -> Report {
+        let update = model.apply()
+        return try syncNow(model: model, update: update, full: full)
+    }
+
+    /// The same, without blocking the caller's thread.
+    @discardableResult
+    public func sync(model: ProxyModel, update: ProxyModelUpdate? = nil, full: Bool = false) async throws -> Report {
+        try await withCheckedThrowingContinuation { continuation in
+            worker.submit {
+                continuation.resume(with: Result { try self.syncOnThread(model: model, update: update, full: full) })
+            }
+        }
+    }
+
+    /// Deletes the proxy's tables (`skiff proxy --cleanup`).
+    public func cleanup() throws {
+        try worker.run {
+            let batch = NFTBatch()
+            for b in self.builders {
+                batch.add(NFTTable(b.config.table.family, b.config.table.name))
+                batch.delete(table: b.config.table)
+            }
+            try batch.commit(on: try self.worker.socket())
+            self.states = self.builders.map { ProgrammedState(table: $0.config.table) }
+            self.needsFullSync = true
+        }
+    }
+
+    private func syncOnThread(model: ProxyModel, update: ProxyModelUpdate?, full requested: Bool) throws -> Report {
+        let full = requested || needsFullSync || update == nil
+        // A resync keeps affinity entries; if it fails (e.g. the table vanished under it), a
+        // rebuild follows at once.
+        let canResync = full && states.allSatisfy { !$0.fragments.isEmpty }
+        if canResync, let report = try? attempt(model: model, update: update, mode: .resync) {
+            return report
+        }
+        return try attempt(model: model, update: update, mode: full ? .rebuild : .partial)
+    }
+
+    private func attempt(model: ProxyModel, update: ProxyModelUpdate?, mode: SyncPlan.Mode) throws -> Report {
+        let start = ContinuousClock.now
+        var plans: [SyncPlan] = []
+        for (i, builder) in builders.enumerated() {
+            switch mode {
+            case .rebuild:
+                plans.append(ProgrammedState.fullPlan(builder.build(model: model)))
+            case .resync:
+                plans.append(ProgrammedState.fullPlan(builder.build(model: model), previous: states[i]))
+            case .partial:
+                var changes: [RulesetOwner: RulesetFragment] = [:]
+                for name in update!.changedServicePorts {
+                    changes[.servicePort(name)] = builder.fragment(for: name, model: model)
+                }
+                plans.append(states[i].plan(changes: changes))
+            }
+        }
+        let batch = NFTBatch(acknowledgements: .errorsOnly)
+        for plan in plans where !plan.isEmpty { plan.encode(into: batch) }
+        var report = Report(mode: mode, messages: batch.messageCount, bytes: batch.byteCount,
+                            chainsTouched: plans.reduce(0) { $0 + $1.chainsTouched },
+                            elementsTouched: plans.reduce(0) { $0 + $1.elementsTouched }, duration: .zero,
+                            commitDuration: .zero)
+        let commitStart = ContinuousClock.now
+        do {
+            if !batch.isEmpty { try batch.commit(on: try worker.socket()) }
+        } catch {
+            // The transaction aborted: the kernel keeps the previous ruleset. What it holds may
+            // still differ from what we believe (drift caused this), so the next sync is full.
+            needsFullSync = true
+            for i in states.indices { states[i].invalidate() }
+            worker.dropSocket()
+            throw error
+        }
+        report.commitDuration = ContinuousClock.now - commitStart
+        for (i, plan) in plans.enumerated() { states[i].commit(plan) }
+        needsFullSync = false
+        report.duration = ContinuousClock.now - start
+        return report
+    }
+}
+
+/// A thread that runs submitted closures in order, owning a netlink socket opened in its
+/// network namespace.
+private final class Worker: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [() -> Void] = []
+    private var stopped = false
+    private weak var thread: Thread?
+    private var netlink: NetlinkSocket?
+    private let started = DispatchSemaphore(value: 0)
+    private var startError: Error?
+
+    init(networkNamespace: String?) throws {
+        // The thread holds the worker until `stop()` lets its loop end.
+        let thread = Thread {
+            if let path = networkNamespace {
+                do { try enterNetworkNamespace(path) } catch { self.startError = error }
+            }
+            self.started.signal()
+            if self.startError == nil { self.loop() }
+        }
+        thread.name = "skiff-proxy-netlink"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+        started.wait()
+        if let startError { throw startError }
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopped { condition.wait() }
+            if queue.isEmpty && stopped { condition.unlock(); return }
+            let job = queue.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+
+    func submit(_ job: @escaping () -> Void) {
+        condition.lock()
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func run<T>(_ body: @escaping () throws -> T) throws -> T {
+        if Thread.current === thread { return try body() }
+        var result: Result<T, Error>?
+        let done = DispatchSemaphore(value: 0)
+        submit {
+            result = Result { try body() }
+            done.signal()
+        }
+        done.wait()
+        return try result!.get()
+    }
+
+    func run<T>(_ body: @escaping () -> T) -> T {
+        // swiftlint:disable:next force_try
+        try! run { () throws -> T in body() }
+    }
+
+    /// The socket, opened on this thread (so in its namespace) on first use.
+    func socket() throws -> NetlinkSocket {
+        precondition(Thread.current === thread, "netlink work belongs on the syncer's thread")
+        if let netlink { return netlink }
+        let s = try NetlinkSocket()
+        netlink = s
+        return s
+    }
+
+    func dropSocket() { netlink = nil }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+}
+
+/// Moves the calling thread into the network namespace at `path` and checks it got there.
+func enterNetworkNamespace(_ path: String) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw NetlinkError(errno: errno, operation: "open network namespace", object: path) }
+    defer { close(fd) }
+    typealias SetNS = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(nil, "setns") else {
+        throw NetlinkError(errno: ENOSYS, operation: "setns", object: path)
+    }
+    guard unsafeBitCast(symbol, to: SetNS.self)(fd, 0x4000_0000 /* CLONE_NEWNET */) == 0 else {
+        throw NetlinkError(errno: errno, operation: "setns", object: path)
+    }
+    var target = stat(), current = stat()
+    guard stat(path, &target) == 0, stat("/proc/thread-self/ns/net", &current) == 0,
+          target.st_ino == current.st_ino, target.st_dev == current.st_dev
+    else { throw NetlinkError(errno: EINVAL, operation: "setns (verify)", object: path) }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import XCTest
+
+/// Runs a command; returns status, stdout, stderr.
+enum ProxyShell {
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let r = try status(arguments)
+        guard r.status == 0 else {
+            throw ProxyTestFailure("\(arguments.joined(separator: " ")) exited \(r.status): \(r.error)")
+        }
+        return r.output
+    }
+
+    static func status(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+}
+
+struct ProxyTestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A node namespace with two pod namespaces (each serving HTTP on :8080 answering its own
+/// name) and a client namespace, all joined to the node by veth pairs created inside the
+/// namespaces (never in the root one). Everything is removed by `tearDown`, pass or fail.
+///
+///     pod-a 10.244.1.2 ── 10.244.1.1 ┐
+///     pod-b 10.244.2.2 ── 10.244.2.1 ┤ node (forwarding, rules)
+///     client 192.168.50.2 ─ 192.168.50.1 ┘
+final class ProxyTopology {
+    let suffix = String(UInt64.random(in: 0..<(1 << 40)), radix: 16)
+    var node: String { "skp-node-\(suffix)" }
+    var podA: String { "skp-a-\(suffix)" }
+    var podB: String { "skp-b-\(suffix)" }
+    var client: String { "skp-c-\(suffix)" }
+    var namespaces: [String] { [node, podA, podB, client] }
+    private var servers: [Process] = []
+
+    var nodePath: String { "/var/run/netns/\(node)" }
+
+    init() throws {
+        do { try build() } catch { tearDown(); throw error }
+    }
+
+    private func build() throws {
+        for ns in namespaces {
+            try ProxyShell.run(["ip", "netns", "add", ns])
+            try exec(ns, "ip", "link", "set", "lo", "up")
+        }
+        try exec(node, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+        for (peer, link, nodeIP, peerIP) in [(podA, "va", "10.244.1.1", "10.244.1.2"),
+                                             (podB, "vb", "10.244.2.1", "10.244.2.2"),
+                                             (client, "vc", "192.168.50.1", "192.168.50.2")] {
+            try exec(node, "ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", peer)
+            try exec(node, "ip", "addr", "add", "\(nodeIP)/24", "dev", link)
+            try exec(node, "ip", "link", "set", link, "up")
+            try exec(peer, "ip", "addr", "add", "\(peerIP)/24", "dev", "eth0")
+            try exec(peer, "ip", "link", "set", "eth0", "up")
+            try exec(peer, "ip", "route", "add", "default", "via", nodeIP)
+        }
+        // The node routes the service CIDR somewhere (as a default route would), so local
+        // clients get past routing to the nat output hook.
+        try exec(node, "ip", "route", "add", "10.96.0.0/12", "dev", "va")
+        try startServer(in: podA, name: "pod-a")
+        try startServer(in: podB, name: "pod-b")
+        for ip in ["10.244.1.2", "10.244.2.2"] {
+            var up = false
+            for _ in 0..<100 {
+                if try curl(from: node, "http://\(ip):8080/", timeout: 1).status == 0 { up = true; break }
+                usleep(50_000)
+            }
+            guard up else { throw ProxyTestFailure("server at \(ip) did not start") }
+        }
+    }
+
+    private func startServer(in ns: String, name: String) throws {
+        let script = """
+            import http.server, socketserver
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = (self.client_address[0] if self.path == "/ip" else "\(name)").encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *a): pass
+            class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+                allow_reuse_address = True
+                daemon_threads = True
+            S(("0.0.0.0", 8080), H).serve_forever()
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", script]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        servers.append(p)
+    }
+
+    @discardableResult
+    func exec(_ ns: String, _ command: String...) throws -> String {
+        try ProxyShell.run(["ip", "netns", "exec", ns] + command)
+    }
+
+    /// curl from a namespace: exit status (0 ok, 7 refused, 28 timeout) and body.
+    func curl(from ns: String, _ url: String, timeout: Double = 2) throws -> (status: Int32, body: String) {
+        let r = try ProxyShell.status(["ip", "netns", "exec", ns, "curl", "-s", "--max-time", "\(timeout)", url])
+        return (r.status, r.output)
+    }
+
+    /// Bodies of `count` requests (failures as "exit N").
+    func bodies(from ns: String, _ url: String, count: Int) throws -> [String] {
+        try (0..<count).map { _ in
+            let r = try curl(from: ns, url)
+            return r.status == 0 ? r.body : "exit \(r.status)"
+        }
+    }
+
+    func tearDown() {
+        for p in servers where p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        servers.removeAll()
+        for ns in namespaces { _ = try? ProxyShell.status(["ip", "netns", "del", ns]) }
+    }
+}
