@@ -1054,38 +1054,11 @@ extension String {
 // MARK: - Canonical JSON (for the document hashes)
 
 enum CanonicalJSON {
-    /// Serialization with sorted keys: equal documents give equal bytes.
-    static func serialize(_ v: JSONValue, into out: inout [UInt8]) {
-        switch v {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .int(let i): out += Array(String(i).utf8)
-        case .double(let d): out += Array("\(d)".utf8)
-        case .string(let s): out += Array(UnknownFields.quoted(s).utf8)
-        case .array(let a):
-            out.append(UInt8(ascii: "["))
-            for (i, e) in a.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                serialize(e, into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
-        case .object(let o):
-            out.append(UInt8(ascii: "{"))
-            for (i, k) in o.keys.sorted().enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out += Array(UnknownFields.quoted(k).utf8)
-                out.append(UInt8(ascii: ":"))
-                serialize(o[k]!, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-    }
-
     /// 128-bit FNV-1a style digest as 32 upper-case hex digits (a cache-busting token,
     /// like upstream's SHA-512 hash in the same place).
     static func hash(_ v: JSONValue) -> String {
-        var bytes: [UInt8] = []
-        serialize(v, into: &bytes)
+        // JSONSerializer sorts keys: equal documents give equal bytes.
+        let bytes = JSONSerializer.serialize(v)
         var h1: UInt64 = 0xcbf2_9ce4_8422_2325
         var h2: UInt64 = 0x6c62_272e_07bb_0142
         for b in bytes {

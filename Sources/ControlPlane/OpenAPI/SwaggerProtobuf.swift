@@ -167,45 +167,31 @@ enum SwaggerProtobuf {
     /// gnostic `Any`: the value as YAML text (field 2).
     static func any(_ v: JSONValue) -> Message {
         var bytes: [UInt8] = []
-        CanonicalJSON.serialize(v, into: &bytes)
+        JSONSerializer.write(v, into: &bytes)
         var m = Message()
         m.string(2, String(decoding: bytes, as: UTF8.self))
         return m
     }
 
-    /// Protobuf wire format writer for the few field kinds used here.
+    /// A message being written, with the few field kinds the OpenAPI v2 document uses,
+    /// on the same wire writer as the request-body codec.
     struct Message {
-        var bytes: [UInt8] = []
-
-        mutating func varint(_ value: UInt64) {
-            var v = value
-            while v >= 0x80 {
-                bytes.append(UInt8(v & 0x7f) | 0x80)
-                v >>= 7
-            }
-            bytes.append(UInt8(v))
-        }
-
-        mutating func key(_ field: Int, _ wireType: UInt64) { varint(UInt64(field) << 3 | wireType) }
+        private var writer = KubernetesProtobuf.WireWriter()
+        var bytes: [UInt8] { writer.bytes }
 
         mutating func string(_ field: Int, _ value: String?) {
             guard let value, !value.isEmpty else { return }
-            key(field, 2)
-            let utf8 = Array(value.utf8)
-            varint(UInt64(utf8.count))
-            bytes += utf8
+            writer.writeLengthDelimited(field, value.utf8)
         }
 
         mutating func bool(_ field: Int, _ value: Bool, always: Bool = false) {
             guard value || always else { return }
-            key(field, 0)
-            varint(value ? 1 : 0)
+            writer.writeTag(field, .varint)
+            writer.writeVarint(value ? 1 : 0)
         }
 
         mutating func message(_ field: Int, _ m: Message) {
-            key(field, 2)
-            varint(UInt64(m.bytes.count))
-            bytes += m.bytes
+            writer.writeLengthDelimited(field, m.bytes)
         }
 
         /// `x-…` members of a JSON object as `repeated NamedAny`.
