@@ -70,8 +70,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "bench/skiff-bench"),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink"]),
-        .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI"]),
+        // Helpers the dataplane tests share (running ip/nft/curl).
+        .target(name: "SkiffTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
+        .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "SkiffTestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
     ]
 )

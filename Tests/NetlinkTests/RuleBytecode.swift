@@ -1,3 +1,4 @@
+import SkiffTestSupport
 import CNetfilter
 import Foundation
 

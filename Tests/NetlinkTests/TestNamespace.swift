@@ -1,4 +1,5 @@
 import Foundation
+import SkiffTestSupport
 import XCTest
 
 /// A throwaway network namespace for one test: `ip netns add skiff-nl-<random>`, removed
@@ -96,35 +97,4 @@ private func setns(_ fd: Int32, _ type: Int32) -> Int32 {
 private final class Outcome<T>: @unchecked Sendable {
     var result: Result<T, Error>?
     let done = DispatchSemaphore(value: 0)
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-enum Shell {
-    @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let result = try status(arguments)
-        guard result.status == 0 else {
-            throw TestFailure("\(arguments.joined(separator: " ")) exited \(result.status): \(result.error)")
-        }
-        return result.output
-    }
-
-    static func status(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read before waiting: a large listing would otherwise fill the pipe and stall.
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import SkiffTestSupport
 import XCTest
 @testable import ProxyDataplane
 
@@ -7,8 +8,8 @@ import XCTest
 final class ProxyDualStackTests: XCTestCase {
     func testDualStackTablesCommit() async throws {
         let name = "skp-ds-" + String(UInt64.random(in: 0..<(1 << 40)), radix: 16)
-        try ProxyShell.run(["ip", "netns", "add", name])
-        defer { _ = try? ProxyShell.status(["ip", "netns", "del", name]) }
+        try Shell.run(["ip", "netns", "add", name])
+        defer { _ = try? Shell.status(["ip", "netns", "del", name]) }
         let cidrs = [IPPrefix("10.244.0.0/16")!, IPPrefix("fd00:10:244::/56")!]
         let serviceCIDRs = [IPPrefix("10.96.0.0/12")!, IPPrefix("fd00:96::/112")!]
         let configs = [IPFamily.ipv4, .ipv6].map {
@@ -26,14 +27,14 @@ final class ProxyDualStackTests: XCTestCase {
                                                endpoints: [Fixture.endpoint("fd00:10:244:1::2"), Fixture.endpoint("fd00:10:244:2::2")]))
         let report = try syncer.syncNow(applying: &model)
         XCTAssertTrue(report.full)
-        let v6 = try ProxyShell.run(["ip", "netns", "exec", name, "nft", "list", "table", "ip6", "skiff-proxy"])
+        let v6 = try Shell.run(["ip", "netns", "exec", name, "nft", "list", "table", "ip6", "skiff-proxy"])
         XCTAssertTrue(v6.contains("fd00:96::50 . tcp . 80 : goto service-"), v6)
         XCTAssertTrue(v6.contains("dnat to [fd00:10:244:2::2]:8080"), v6)
         XCTAssertTrue(v6.contains("ip6 daddr fd00:96::/112 drop"), v6)
         XCTAssertTrue(v6.contains("update @affinity-"), v6)
-        let nodePortIPs = try ProxyShell.run(["ip", "netns", "exec", name, "nft", "list", "set", "ip6", "skiff-proxy", "nodeport-ips"])
+        let nodePortIPs = try Shell.run(["ip", "netns", "exec", name, "nft", "list", "set", "ip6", "skiff-proxy", "nodeport-ips"])
         XCTAssertTrue(nodePortIPs.contains("elements = { fd00:50::1 }"), "loopback is no NodePort address: \(nodePortIPs)")
-        let v4 = try ProxyShell.run(["ip", "netns", "exec", name, "nft", "list", "table", "ip", "skiff-proxy"])
+        let v4 = try Shell.run(["ip", "netns", "exec", name, "nft", "list", "table", "ip", "skiff-proxy"])
         XCTAssertTrue(v4.contains("10.96.0.50 . tcp . 80 : goto service-"), v4)
         XCTAssertFalse(v4.contains("fd00"), v4)
 
@@ -44,10 +45,10 @@ final class ProxyDualStackTests: XCTestCase {
         let update = model.apply()
         let partial = try await syncer.sync(model: model, update: update)
         XCTAssertFalse(partial.full)
-        XCTAssertFalse(try ProxyShell.run(["ip", "netns", "exec", name, "nft", "list", "table", "ip6", "skiff-proxy"])
+        XCTAssertFalse(try Shell.run(["ip", "netns", "exec", name, "nft", "list", "table", "ip6", "skiff-proxy"])
             .contains("fd00:10:244:2::2"))
         try syncer.cleanup()
-        XCTAssertEqual(try ProxyShell.run(["ip", "netns", "exec", name, "nft", "list", "tables"]), "")
+        XCTAssertEqual(try Shell.run(["ip", "netns", "exec", name, "nft", "list", "tables"]), "")
         print("[proxy-ds] dual-stack partial sync: \(partial.messages) messages, mode \(partial.mode)")
     }
 }

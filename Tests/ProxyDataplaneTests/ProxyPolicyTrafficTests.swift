@@ -1,13 +1,14 @@
 import Foundation
 import KubeAPI
 import Netlink
+import SkiffTestSupport
 import XCTest
 @testable import ProxyDataplane
 
 /// Traffic policies, hairpin and failure handling, with real connections in namespaces.
 final class ProxyPolicyTrafficTests: XCTestCase {
     override func tearDown() {
-        let tables = (try? ProxyShell.run(["nft", "list", "tables"])) ?? ""
+        let tables = (try? Shell.run(["nft", "list", "tables"])) ?? ""
         XCTAssertFalse(tables.contains("skiff-proxy"), "root namespace has a proxy table:\n\(tables)")
     }
 

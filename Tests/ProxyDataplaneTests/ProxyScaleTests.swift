@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import SkiffTestSupport
 import XCTest
 @testable import ProxyDataplane
 
@@ -7,8 +8,8 @@ import XCTest
 final class ProxyScaleTests: XCTestCase {
     func testTenThousandServicesFullAndPartialSync() throws {
         let name = "skp-scale-" + String(UInt64.random(in: 0..<(1 << 40)), radix: 16)
-        try ProxyShell.run(["ip", "netns", "add", name])
-        defer { _ = try? ProxyShell.status(["ip", "netns", "del", name]) }
+        try Shell.run(["ip", "netns", "add", name])
+        defer { _ = try? Shell.status(["ip", "netns", "del", name]) }
         let config = RulesetConfig(clusterCIDRs: [IPPrefix("10.244.0.0/16")!], serviceCIDRs: [IPPrefix("10.96.0.0/12")!],
                                    nodePortAddresses: [IPAddress("192.168.50.1")!])
         let syncer = try ProxySyncer(configs: [config], networkNamespace: "/var/run/netns/\(name)")
@@ -35,7 +36,7 @@ final class ProxyScaleTests: XCTestCase {
         XCTAssertFalse(partial.full)
         XCTAssertLessThan(partial.messages, 20)
 
-        let listed = try ProxyShell.run(["ip", "netns", "exec", name, "nft", "list", "map", "ip", "skiff-proxy", "service-ips"])
+        let listed = try Shell.run(["ip", "netns", "exec", name, "nft", "list", "map", "ip", "skiff-proxy", "service-ips"])
         XCTAssertEqual(listed.components(separatedBy: "goto service-").count - 1, count)
 
         // What the kernel charges for one small transaction in this table, through nft itself:
@@ -46,7 +47,7 @@ final class ProxyScaleTests: XCTestCase {
             ("drop map element", "add element ip skiff-proxy no-endpoint-nodeports { tcp . 2 : drop }"),
         ] {
             let start = ContinuousClock.now
-            try ProxyShell.run(["ip", "netns", "exec", name, "nft", command])
+            try Shell.run(["ip", "netns", "exec", name, "nft", command])
             print("[proxy-scale] nft \(label) at \(count) services: \(ContinuousClock.now - start) (includes exec)")
         }
 

@@ -1,36 +1,6 @@
 import Foundation
+import SkiffTestSupport
 import XCTest
-
-/// Runs a command; returns status, stdout, stderr.
-enum ProxyShell {
-    @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let r = try status(arguments)
-        guard r.status == 0 else {
-            throw ProxyTestFailure("\(arguments.joined(separator: " ")) exited \(r.status): \(r.error)")
-        }
-        return r.output
-    }
-
-    static func status(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
-}
-
-struct ProxyTestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// A node namespace with two pod namespaces (each serving HTTP on :8080 answering its own
 /// name) and a client namespace, all joined to the node by veth pairs created inside the
@@ -56,7 +26,7 @@ final class ProxyTopology {
 
     private func build() throws {
         for ns in namespaces {
-            try ProxyShell.run(["ip", "netns", "add", ns])
+            try Shell.run(["ip", "netns", "add", ns])
             try exec(ns, "ip", "link", "set", "lo", "up")
         }
         try exec(node, "sysctl", "-qw", "net.ipv4.ip_forward=1")
@@ -81,7 +51,7 @@ final class ProxyTopology {
                 if try curl(from: node, "http://\(ip):8080/", timeout: 1).status == 0 { up = true; break }
                 usleep(50_000)
             }
-            guard up else { throw ProxyTestFailure("server at \(ip) did not start") }
+            guard up else { throw TestFailure("server at \(ip) did not start") }
         }
     }
 
@@ -112,12 +82,12 @@ final class ProxyTopology {
 
     @discardableResult
     func exec(_ ns: String, _ command: String...) throws -> String {
-        try ProxyShell.run(["ip", "netns", "exec", ns] + command)
+        try Shell.run(["ip", "netns", "exec", ns] + command)
     }
 
     /// curl from a namespace: exit status (0 ok, 7 refused, 28 timeout) and body.
     func curl(from ns: String, _ url: String, timeout: Double = 2) throws -> (status: Int32, body: String) {
-        let r = try ProxyShell.status(["ip", "netns", "exec", ns, "curl", "-s", "--max-time", "\(timeout)", url])
+        let r = try Shell.status(["ip", "netns", "exec", ns, "curl", "-s", "--max-time", "\(timeout)", url])
         return (r.status, r.output)
     }
 
@@ -135,6 +105,6 @@ final class ProxyTopology {
             p.waitUntilExit()
         }
         servers.removeAll()
-        for ns in namespaces { _ = try? ProxyShell.status(["ip", "netns", "del", ns]) }
+        for ns in namespaces { _ = try? Shell.status(["ip", "netns", "del", ns]) }
     }
 }
