@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // SQLite's C API, from Debian's libsqlite3-dev.
@@ -43,6 +44,10 @@ let package = Package(
         .target(name: "ProxyDataplane", dependencies: [
             "KubeAPI", "Netlink",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // API server, storage, allocators (scheduler and controllers arrive later).
         .target(name: "ControlPlane", dependencies: [
@@ -57,13 +62,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "KubeAPI", "ControlPlane",
+            "KubeAPI", "ControlPlane", "ProxyDataplane",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // The API benchmark (bench/run-api): skiff server and etcd side by side.
+        // The benchmarks (bench/run-api, bench/run-proxy): skiff and its peer side by side.
         .executableTarget(name: "skiff-bench", dependencies: [
-            "KubeAPI",
+            "KubeAPI", "ProxyDataplane",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -20,3 +20,15 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+
+// Bits of CTA_FILTER_ORIG_FLAGS / CTA_FILTER_REPLY_FLAGS (ctnetlink dump filtering, Linux 5.8+).
+// They are kernel ABI but live in net/netfilter/nf_internals.h, which is not exported to
+// userspace, so they are spelled out here under the kernel's names.
+enum skiff_cta_filter_flags {
+    CTA_FILTER_F_CTA_IP_SRC         = 1 << 0,
+    CTA_FILTER_F_CTA_IP_DST         = 1 << 1,
+    CTA_FILTER_F_CTA_TUPLE_ZONE     = 1 << 2,
+    CTA_FILTER_F_CTA_PROTO_NUM      = 1 << 3,
+    CTA_FILTER_F_CTA_PROTO_SRC_PORT = 1 << 4,
+    CTA_FILTER_F_CTA_PROTO_DST_PORT = 1 << 5,
+};

@@ -3,8 +3,9 @@ import SkiffTestSupport
 import XCTest
 
 /// A node namespace with two pod namespaces (each serving HTTP on :8080 answering its own
-/// name) and a client namespace, all joined to the node by veth pairs created inside the
-/// namespaces (never in the root one). Everything is removed by `tearDown`, pass or fail.
+/// name, and UDP the same way after `startUDPServers`) and a client namespace, all joined to
+/// the node by veth pairs created inside the namespaces (never in the root one). Everything
+/// is removed by `tearDown`, pass or fail.
 ///
 ///     pod-a 10.244.1.2 ── 10.244.1.1 ┐
 ///     pod-b 10.244.2.2 ── 10.244.2.1 ┤ node (forwarding, rules)
@@ -78,6 +79,57 @@ final class ProxyTopology {
         p.standardError = FileHandle.nullDevice
         try p.run()
         servers.append(p)
+    }
+
+    /// Starts a UDP server on `port` in each pod namespace, answering every datagram with the
+    /// pod's name, and waits until both answer. `tearDown` stops them with the HTTP servers.
+    func startUDPServers(port: UInt16) throws {
+        for (ns, name) in [(podA, "pod-a"), (podB, "pod-b")] {
+            let script = """
+                import socket
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.bind(("0.0.0.0", \(port)))
+                while True:
+                    _, peer = s.recvfrom(2048)
+                    s.sendto(b"\(name)", peer)
+                """
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", script]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            servers.append(p)
+        }
+        for (ip, name) in [("10.244.1.2", "pod-a"), ("10.244.2.2", "pod-b")] {
+            var up = false
+            for _ in 0..<50 {
+                if try udpRequest(from: node, to: ip, port: port, sourcePort: 0, timeout: 0.2) == name { up = true; break }
+            }
+            guard up else { throw TestFailure("UDP server at \(ip):\(port) did not start") }
+        }
+    }
+
+    /// Sends one datagram from `ns` to `host:port` and returns the reply, or "timeout". A fixed
+    /// `sourcePort` makes successive calls one conntrack flow, as a resolver's socket is; 0
+    /// picks a fresh port.
+    func udpRequest(from ns: String, to host: String, port: UInt16, sourcePort: UInt16,
+                    timeout: Double = 1) throws -> String {
+        let script = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", \(sourcePort)))
+            s.settimeout(\(timeout))
+            s.sendto(b"who", ("\(host)", \(port)))
+            try:
+                print(s.recvfrom(2048)[0].decode(), end="")
+            except socket.timeout:
+                print("timeout", end="")
+            except OSError as e:
+                print("error %d" % e.errno, end="")
+            """
+        return try exec(ns, "/usr/bin/python3", "-c", script)
     }
 
     @discardableResult

@@ -30,6 +30,8 @@ public final class Informer<T: KubeObject>: Sendable {
     private struct Listener: Sendable {
         var continuation: AsyncStream<ObjectChange<T>>.Continuation
         var task: Task<Void, Never>
+        /// Changes queued to the handlers, and handled by them.
+        var progress: ProtectedState<(queued: Int, handled: Int)>
     }
 
     private struct State: Sendable {
@@ -49,6 +51,7 @@ public final class Informer<T: KubeObject>: Sendable {
 
         func broadcast(_ changes: [ObjectChange<T>]) {
             for listener in listeners.values {
+                listener.progress.withLock { $0.queued += changes.count }
                 for change in changes { listener.continuation.yield(change) }
             }
         }
@@ -118,6 +121,7 @@ public final class Informer<T: KubeObject>: Sendable {
                                 onUpdate: (@Sendable (_ old: T, _ new: T) async -> Void)? = nil,
                                 onDelete: (@Sendable (T) async -> Void)? = nil) -> Registration {
         let (stream, continuation) = AsyncStream.makeStream(of: ObjectChange<T>.self)
+        let progress = ProtectedState((queued: 0, handled: 0))
         let task = Task {
             for await change in stream {
                 switch change {
@@ -125,6 +129,7 @@ public final class Informer<T: KubeObject>: Sendable {
                 case .updated(let old, let new): await onUpdate?(old, new)
                 case .deleted(let o): await onDelete?(o)
                 }
+                progress.withLock { $0.handled += 1 }
             }
         }
         let id = state.withLock { s -> Int in
@@ -135,7 +140,8 @@ public final class Informer<T: KubeObject>: Sendable {
             for (_, object) in s.cache.objects.sorted(by: { $0.key < $1.key }) {
                 continuation.yield(.added(object))
             }
-            s.listeners[id] = Listener(continuation: continuation, task: task)
+            progress.withLock { $0.queued = s.cache.objects.count }
+            s.listeners[id] = Listener(continuation: continuation, task: task, progress: progress)
             return id
         }
         if state.withLock({ $0.listeners[id] == nil }) {
@@ -158,6 +164,20 @@ public final class Informer<T: KubeObject>: Sendable {
     @discardableResult
     public func onDelete(_ handler: @escaping @Sendable (T) async -> Void) -> Registration {
         addEventHandler(onDelete: handler)
+    }
+
+    /// Returns once the handlers of `registration` have handled every change queued to them
+    /// so far (at once if they were removed or the informer stopped). After `waitForSync`,
+    /// this means they have seen the whole first list: e.g. before a proxy's first full sync.
+    public func waitUntilHandled(_ registration: Registration) async {
+        guard let (progress, target) = state.withLock({ s in
+            s.listeners[registration.id].map { l in (l.progress, l.progress.withLock { $0.queued }) }
+        }) else { return }
+        // A startup barrier, so a short poll is simpler than a second channel per handler.
+        while progress.withLock({ $0.handled }) < target {
+            if state.withLock({ $0.listeners[registration.id] == nil }) || Task.isCancelled { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     public func removeEventHandler(_ registration: Registration) {

@@ -76,6 +76,39 @@ public final class ProxySyncer: @unchecked Sendable {
         }
     }
 
+    /// What `sync(applying:full:)` hands back: the model (with its changes applied), what
+    /// the apply changed, and how the sync went.
+    public struct Outcome: Sendable {
+        public var model: ProxyModel
+        public var update: ProxyModelUpdate
+        public var result: Result<Report, Error>
+    }
+
+    /// Applies the model's pending changes and syncs them on the syncer's thread, without
+    /// blocking the caller. The model moves there and back: the caller must not touch its
+    /// own copy meanwhile (it gets the model back in the outcome), so neither side ever
+    /// copies the maps, and the cost stays that of the change.
+    public func sync(applying model: consuming ProxyModel, full: Bool = false) async -> Outcome {
+        let box = ModelBox(model)
+        return await withCheckedContinuation { continuation in
+            worker.submit {
+                var model = box.take()
+                let update = model.apply()
+                let result = Result { try self.syncOnThread(model: model, update: update, full: full) }
+                continuation.resume(returning: Outcome(model: consume model, update: update, result: result))
+            }
+        }
+    }
+
+    /// Deletes the UDP conntrack entries `plan` marks stale, in the syncer's namespace (on its
+    /// thread, over a ctnetlink socket opened there for the call). Call it after the sync that
+    /// programmed the change, so the next datagram of a cleared flow meets the new rules.
+    public func cleanUpStaleUDPConntrack(_ plan: UDPConntrackCleanupPlan,
+                                         families: [IPFamily]) throws -> ConntrackCleanupReport {
+        if plan.isEmpty { return ConntrackCleanupReport() }
+        return try worker.run { try UDPConntrackCleaner(socket: ConntrackSocket()).clean(plan, families: families) }
+    }
+
     /// Deletes the proxy's tables (`skiff proxy --cleanup`).
     public func cleanup() throws {
         try worker.run {
@@ -241,4 +274,15 @@ func enterNetworkNamespace(_ path: String) throws {
     guard stat(path, &target) == 0, stat("/proc/thread-self/ns/net", &current) == 0,
           target.st_ino == current.st_ino, target.st_dev == current.st_dev
     else { throw NetlinkError(errno: EINVAL, operation: "setns (verify)", object: path) }
+}
+
+/// Carries a model to the syncer's thread so that exactly one reference to its storage
+/// exists on arrival (a captured `var` would keep a second one alive until the closure dies).
+private final class ModelBox: @unchecked Sendable {
+    private var model: ProxyModel?
+    init(_ model: consuming ProxyModel) { self.model = model }
+    func take() -> ProxyModel {
+        defer { model = nil }
+        return model!
+    }
 }

@@ -1,0 +1,265 @@
+import Foundation
+import KubeAPI
+import Logging
+
+/// The proxy's control loop, after kube-proxy's nftables proxier: informer events go into the
+/// model as they arrive; a loop syncs them, coalesced (`SyncSchedule`), in one transaction
+/// each, and keeps health and metrics.
+///
+/// The model lives here, except while a sync has it on the syncer's thread (moved, not
+/// copied, so the cost of a sync stays that of the change); events arriving meanwhile wait in
+/// a buffer and are replayed when it returns.
+public actor Proxier {
+    public nonisolated let config: ProxyConfig
+    public nonisolated let metrics: ProxyMetrics
+    private nonisolated let health: ProtectedState<ProxyHealth>
+    private let syncer: ProxySyncer
+    private let logger: Logger
+    private var model: ProxyModel?
+    private var buffered: [ProxyEvent] = []
+    private var schedule: SyncSchedule
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    /// `last-change-trigger-time`s of the EndpointSlice changes not yet programmed.
+    private var triggerTimes: [Date] = []
+    private var noLocalEndpoints: [ServicePortName: NoLocalEndpoints] = [:]
+    private var skipGaugeLabels: Set<[String]> = []
+    private var syncs = 0
+
+    private enum ProxyEvent {
+        case service(ObjectChange<Service>)
+        case endpointSlice(ObjectChange<EndpointSlice>)
+    }
+
+    private struct NoLocalEndpoints: Equatable {
+        var `internal` = false
+        var external = false
+    }
+
+    public init(config: ProxyConfig, logger: Logger = Logger(label: "skiff.proxy")) throws {
+        self.config = config
+        self.logger = logger
+        metrics = ProxyMetrics()
+        var health = ProxyHealth(healthTimeout: config.syncPeriod * 2)
+        // The start itself must end in a sync within the timeout, as upstream counts it.
+        health.queued(at: .now)
+        self.health = ProtectedState(health)
+        syncer = try ProxySyncer(configs: config.rulesetConfigs, networkNamespace: config.networkNamespace)
+        model = ProxyModel(config: config.modelConfig)
+        schedule = SyncSchedule(minSyncPeriod: config.minSyncPeriod, syncPeriod: config.syncPeriod)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    // MARK: events
+
+    public func record(_ change: ObjectChange<Service>) {
+        metrics.serviceChangesTotal.increment()
+        record(.service(change))
+    }
+
+    public func record(_ change: ObjectChange<EndpointSlice>) {
+        metrics.endpointChangesTotal.increment()
+        switch change {
+        case .added(let s), .updated(_, let s):
+            if let text = s.metadata?.annotations?["endpoints.kubernetes.io/last-change-trigger-time"],
+               let date = Self.parseTime(text) {
+                triggerTimes.append(date)
+            }
+        case .deleted: break
+        }
+        record(.endpointSlice(change))
+    }
+
+    private func record(_ event: ProxyEvent) {
+        let now = ContinuousClock.now
+        guard model != nil else {
+            buffered.append(event)
+            queued(at: now)
+            return
+        }
+        if apply(event) { queued(at: now) }
+        metrics.serviceChangesPending.set(Double(model!.serviceChanges.pendingCount))
+        metrics.endpointChangesPending.set(Double(model!.endpointSliceChanges.pendingCount))
+    }
+
+    /// Records the event in the model; whether a sync is wanted.
+    private func apply(_ event: ProxyEvent) -> Bool {
+        switch event {
+        case .service(let c): return model!.record(c)
+        case .endpointSlice(let c): return model!.record(c)
+        }
+    }
+
+    private func queued(at now: ContinuousClock.Instant) {
+        schedule.changeQueued(at: now)
+        health.withLock { $0.queued(at: now) }
+        metrics.lastQueuedTimestamp.set(Date().timeIntervalSince1970)
+        wake.yield()
+    }
+
+    /// The node's object changed: `/healthz` fails while it is being deleted or drained by
+    /// the cluster autoscaler (upstream's node eligibility).
+    public nonisolated func nodeChanged(_ node: Node?) {
+        let eligible: Bool
+        if let node {
+            let draining = node.spec?.taints?.contains { $0.key == "ToBeDeletedByClusterAutoscaler" } ?? false
+            eligible = node.metadata?.deletionTimestamp == nil && !draining
+        } else {
+            eligible = true
+        }
+        health.withLock { $0.nodeEligible = eligible }
+    }
+
+    // MARK: the loop
+
+    /// Syncs until the calling task is cancelled. Start it once the Service and EndpointSlice
+    /// caches are complete (the first sync is full and must see every object). On return the
+    /// rules stay in place: traffic keeps flowing while the proxy is down.
+    public func run() async {
+        wake.yield()
+        var timer: Task<Void, Never>?
+        defer { timer?.cancel() }
+        for await _ in wakeups {
+            timer?.cancel()
+            timer = nil
+            let now = ContinuousClock.now
+            switch schedule.decide(now: now) {
+            case .sync(let full):
+                await sync(full: full, startedAt: now)
+                wake.yield()
+            case .wait(let deadline):
+                let wake = self.wake
+                timer = Task {
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    if !Task.isCancelled { wake.yield() }
+                }
+            }
+        }
+    }
+
+    private func sync(full: Bool, startedAt start: ContinuousClock.Instant) async {
+        guard let taken = model.take() else { return }
+        schedule.syncStarted(at: start)
+        let triggers = triggerTimes
+        triggerTimes = []
+        metrics.serviceChangesPending.set(0.0)
+        metrics.endpointChangesPending.set(0.0)
+
+        let outcome = await syncer.sync(applying: taken, full: full)
+        model = outcome.model
+        let replay = buffered
+        buffered = []
+        for event in replay { _ = apply(event) }
+        syncs += 1
+
+        switch outcome.result {
+        case .success(let report):
+            schedule.syncSucceeded(full: report.full)
+            let wallClock = Date()
+            metrics.syncDuration.record(report.duration)
+            (report.full ? metrics.fullSyncDuration : metrics.partialSyncDuration).record(report.duration)
+            metrics.lastSyncTimestamp.set(wallClock.timeIntervalSince1970)
+            for t in triggers { metrics.networkProgrammingDuration.record(max(0, wallClock.timeIntervalSince(t))) }
+            health.withLock { $0.updated(at: wallClock, stillPending: schedule.pendingSince) }
+            updateServiceGauges(changed: outcome.update.changedServicePorts)
+            if report.full || !outcome.update.isEmpty {
+                logger.info("synced \(report.full ? "all" : "\(outcome.update.changedServicePorts.count)") service ports", metadata: [
+                    "mode": "\(report.mode)", "chains": "\(report.chainsTouched)", "elements": "\(report.elementsTouched)",
+                    "duration": "\(report.duration)", "kernel": "\(report.commitDuration)",
+                ])
+            }
+            for skip in outcome.update.services.skips { logger.warning("\(skip)") }
+            await cleanUpConntrack(outcome.update.udpConntrackCleanups)
+        case .failure(let error):
+            schedule.syncFailed(at: .now)
+            metrics.syncFailures.increment()
+            triggerTimes = triggers + triggerTimes
+            logger.error("sync failed, retrying with a full sync: \(error)")
+        }
+    }
+
+    /// UDP flows still pinned to endpoints that stopped serving are deleted once the new
+    /// rules are in, so the client's next datagram is balanced afresh (DNS clients reuse
+    /// their source port and would otherwise keep talking to a dead pod until the entry
+    /// times out). Runs off the actor: a dump of a large conntrack table takes a while.
+    private func cleanUpConntrack(_ cleanups: [UDPConntrackCleanup]) async {
+        guard !cleanups.isEmpty else { return }
+        let plan = UDPConntrackCleanupPlan(cleanups)
+        let (syncer, families) = (self.syncer, config.ipFamilies)
+        let result = await Task.detached { Result { try syncer.cleanUpStaleUDPConntrack(plan, families: families) } }.value
+        switch result {
+        case .success(let report):
+            metrics.conntrackDeleted.increment(by: Int64(report.deleted))
+            if report.deleted > 0 { logger.info("conntrack: \(report)") }
+        case .failure(let error):
+            logger.error("conntrack clean-up failed: \(error)")
+        }
+    }
+
+    /// No-local-endpoint and skip gauges, updated for the changed ports only.
+    private func updateServiceGauges(changed: Set<ServicePortName>) {
+        guard let model else { return }
+        for name in changed {
+            guard let info = model.services[name] else {
+                noLocalEndpoints[name] = nil
+                continue
+            }
+            var flags = NoLocalEndpoints()
+            for family in config.ipFamilies {
+                guard info.clusterIP(for: family) != nil,
+                      let eps = model.categorizedEndpoints(for: name, family: family) else { continue }
+                if info.internalPolicyLocal && eps.local.isEmpty { flags.internal = true }
+                if info.externalPolicyLocal && info.externallyAccessible && eps.local.isEmpty { flags.external = true }
+            }
+            noLocalEndpoints[name] = flags == NoLocalEndpoints() ? nil : flags
+        }
+        // Upstream counts services, not ports.
+        let internalServices = Set(noLocalEndpoints.filter { $0.value.internal }.map(\.key.service))
+        let externalServices = Set(noLocalEndpoints.filter { $0.value.external }.map(\.key.service))
+        metrics.noLocalEndpoints("internal").set(Double(internalServices.count))
+        metrics.noLocalEndpoints("external").set(Double(externalServices.count))
+        metrics.programmedServicePorts.set(Double(model.services.servicePorts.count))
+
+        var counts: [[String]: Int] = [:]
+        for skips in model.serviceChanges.skipped.values {
+            for skip in skips { counts[[skip.portName == nil ? "Service" : "ServicePort", skip.reason.code], default: 0] += 1 }
+        }
+        for problems in model.endpointSliceChanges.problems.values {
+            for problem in problems { counts[["EndpointSlice", problem.code], default: 0] += 1 }
+        }
+        for labels in skipGaugeLabels.union(counts.keys) {
+            metrics.skipped(kind: labels[0], reason: labels[1]).set(Double(counts[labels] ?? 0))
+        }
+        skipGaugeLabels.formUnion(counts.keys)
+    }
+
+    // MARK: health
+
+    /// `/healthz` (with node eligibility) or `/livez`: status code and upstream's JSON body.
+    public nonisolated func healthResponse(includeNodeEligible: Bool) -> (code: Int, body: String) {
+        let now = ContinuousClock.now
+        let (healthy, body) = health.withLock { h in
+            (includeNodeEligible ? h.isHealthy(now: now) : h.isLive(now: now),
+             h.json(now: now, wallClock: Date(), includeNodeEligible: includeNodeEligible))
+        }
+        let code = healthy ? 200 : 503
+        (includeNodeEligible ? metrics.healthzRequests("\(code)") : metrics.livezRequests("\(code)")).increment()
+        return (code, body)
+    }
+
+    /// Number of sync attempts so far (for tests and logs).
+    public var syncCount: Int { syncs }
+
+    /// Removes the proxy's tables (`skiff proxy --cleanup`).
+    public static func cleanup(config: ProxyConfig) throws {
+        let syncer = try ProxySyncer(configs: config.rulesetConfigs, networkNamespace: config.networkNamespace)
+        try syncer.cleanup()
+    }
+
+    static func parseTime(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+}

@@ -1,0 +1,105 @@
+import KubeAPI
+import Logging
+import NIOPosix
+
+/// The proxy as a component: watches Services, EndpointSlices and this node through the API,
+/// feeds the `Proxier`, and serves metrics and health. `skiff proxy` runs it standalone; the
+/// node agent embeds it.
+public final class ServiceProxy: Sendable {
+    /// Where to serve; nil disables a listener.
+    public struct Listeners: Sendable {
+        /// `--metrics-bind-address` (`/metrics`, `/healthz` "ok", `/proxyMode`).
+        public var metrics: (host: String, port: Int)?
+        /// `--healthz-bind-address` (`/healthz`, `/livez`).
+        public var healthz: (host: String, port: Int)?
+
+        public init(metrics: (host: String, port: Int)? = ("127.0.0.1", 10249),
+                    healthz: (host: String, port: Int)? = ("0.0.0.0", 10256)) {
+            self.metrics = metrics
+            self.healthz = healthz
+        }
+    }
+
+    /// Upstream's selector: Services handled by another proxy, and headless ones, are not ours.
+    public static let labelSelector = "!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless"
+
+    public let proxier: Proxier
+    private let services: Informer<Service>
+    private let endpointSlices: Informer<EndpointSlice>
+    private let node: Informer<Node>
+    private let logger: Logger
+
+    public init(client: KubeClient, config: ProxyConfig, logger: Logger = Logger(label: "skiff.proxy")) throws {
+        self.logger = logger
+        proxier = try Proxier(config: config, logger: logger)
+        services = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
+        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
+        node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", logger: logger)
+    }
+
+    /// Runs until the calling task is cancelled. `ready` is called with the bound ports once
+    /// the listeners are up (port 0 picks a free one).
+    public func run(listeners: Listeners = Listeners(),
+                    ready: @Sendable (_ metricsPort: Int?, _ healthzPort: Int?) -> Void = { _, _ in }) async throws {
+        let proxier = self.proxier
+        let group = MultiThreadedEventLoopGroup.singleton
+        var servers: [ProxyHTTPServer] = []
+        do {
+            if let m = listeners.metrics {
+                servers.append(try await ProxyHTTPServer.start(host: m.host, port: m.port, group: group) { path in
+                    switch path {
+                    case "/metrics":
+                        return .init(contentType: "text/plain; version=0.0.4; charset=utf-8", body: proxier.metrics.exposition())
+                    case "/healthz": return .init(text: "ok")
+                    case "/proxyMode": return .init(text: "nftables")
+                    default: return nil
+                    }
+                })
+            }
+            if let h = listeners.healthz {
+                servers.append(try await ProxyHTTPServer.start(host: h.host, port: h.port, group: group) { path in
+                    guard path == "/healthz" || path == "/livez" else { return nil }
+                    let (code, body) = proxier.healthResponse(includeNodeEligible: path == "/healthz")
+                    return .init(status: .init(statusCode: code), contentType: "application/json", text: body)
+                })
+            }
+        } catch {
+            for s in servers { await s.close() }
+            throw error
+        }
+        var next = servers.makeIterator()
+        ready(listeners.metrics == nil ? nil : next.next()?.port, listeners.healthz == nil ? nil : next.next()?.port)
+
+        let serviceHandlers = services.addEventHandler(
+            onAdd: { await proxier.record(.added($0)) },
+            onUpdate: { await proxier.record(.updated(old: $0, new: $1)) },
+            onDelete: { await proxier.record(.deleted($0)) })
+        let sliceHandlers = endpointSlices.addEventHandler(
+            onAdd: { await proxier.record(.added($0)) },
+            onUpdate: { await proxier.record(.updated(old: $0, new: $1)) },
+            onDelete: { await proxier.record(.deleted($0)) })
+        node.addEventHandler(
+            onAdd: { proxier.nodeChanged($0) },
+            onUpdate: { proxier.nodeChanged($1) },
+            onDelete: { _ in proxier.nodeChanged(nil) })
+        services.start()
+        endpointSlices.start()
+        node.start()
+
+        do {
+            try await services.waitForSync()
+            try await endpointSlices.waitForSync()
+            // The first sync is full: it must see every object of the first lists.
+            await services.waitUntilHandled(serviceHandlers)
+            await endpointSlices.waitUntilHandled(sliceHandlers)
+            logger.info("Service and EndpointSlice caches synced; programming rules")
+            await proxier.run()
+        } catch {
+            // Cancelled while waiting for the caches.
+        }
+        await services.stop()
+        await endpointSlices.stop()
+        await node.stop()
+        for s in servers { await s.close() }
+    }
+}
