@@ -56,3 +56,24 @@ final class ProxyScaleTests: XCTestCase {
         try syncer.cleanup()
     }
 }
+
+final class ProxyDriftDetectionTests: XCTestCase {
+    func testSyncerNoticesAnyForeignCommitThroughTheGeneration() throws {
+        let name = "skp-gen-" + String(UInt64.random(in: 0..<(1 << 40)), radix: 16)
+        try Shell.run(["ip", "netns", "add", name])
+        defer { _ = try? Shell.status(["ip", "netns", "del", name]) }
+        let syncer = try ProxySyncer(configs: [RulesetConfig(serviceCIDRs: [IPPrefix("10.96.0.0/12")!])],
+                                     networkNamespace: "/var/run/netns/\(name)")
+        var model = ProxyModel(config: Fixture.config())
+        XCTAssertTrue(syncer.rulesetChangedSinceLastSync(), "unknown before the first sync")
+        model.serviceAdded(Fixture.service("web", clusterIP: "10.96.0.20", ports: [ServicePort(name: "http", protocol: "TCP", port: 80)]))
+        try syncer.syncNow(applying: &model)
+        XCTAssertFalse(syncer.rulesetChangedSinceLastSync())
+        try Shell.run(["ip", "netns", "exec", name, "nft", "add", "table", "inet", "unrelated"])
+        XCTAssertTrue(syncer.rulesetChangedSinceLastSync(), "any commit counts, even to another table")
+        try syncer.syncNow(applying: &model, full: true)
+        XCTAssertFalse(syncer.rulesetChangedSinceLastSync())
+        try Shell.run(["ip", "netns", "exec", name, "nft", "flush", "ruleset"])
+        XCTAssertTrue(syncer.rulesetChangedSinceLastSync())
+    }
+}

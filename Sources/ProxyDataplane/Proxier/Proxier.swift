@@ -25,6 +25,10 @@ public actor Proxier {
     private var noLocalEndpoints: [ServicePortName: NoLocalEndpoints] = [:]
     private var skipGaugeLabels: Set<[String]> = []
     private var syncs = 0
+    private var lastFullSync: ContinuousClock.Instant?
+    /// Upstream's FullSyncPeriod: a full resync at least this often even when the ruleset
+    /// generation says nothing changed.
+    static let forcedFullSyncPeriod: Duration = .seconds(3600)
 
     private enum ProxyEvent {
         case service(ObjectChange<Service>)
@@ -138,6 +142,15 @@ public actor Proxier {
     }
 
     private func sync(full: Bool, startedAt start: ContinuousClock.Instant) async {
+        if full && periodicResyncCanBeSkipped(now: start) {
+            // Nothing changed in the API, and no transaction touched the kernel's ruleset
+            // since ours: the tables are exactly what a resync would write.
+            schedule.syncStarted(at: start)
+            schedule.syncSucceeded(full: true)
+            health.withLock { $0.updated(at: Date(), stillPending: nil) }
+            metrics.lastSyncTimestamp.set(Date().timeIntervalSince1970)
+            return
+        }
         guard let taken = model.take() else { return }
         schedule.syncStarted(at: start)
         let triggers = triggerTimes
@@ -155,6 +168,7 @@ public actor Proxier {
         switch outcome.result {
         case .success(let report):
             schedule.syncSucceeded(full: report.full)
+            if report.full { lastFullSync = start }
             let wallClock = Date()
             metrics.syncDuration.record(report.duration)
             (report.full ? metrics.fullSyncDuration : metrics.partialSyncDuration).record(report.duration)
@@ -176,6 +190,15 @@ public actor Proxier {
             triggerTimes = triggers + triggerTimes
             logger.error("sync failed, retrying with a full sync: \(error)")
         }
+    }
+
+    /// A periodic resync is only worth its cost (it rewrites every chain) when something may
+    /// have drifted: skip it while the API brought nothing, no retry is due, and the kernel's
+    /// ruleset generation is still the one our last sync left.
+    private func periodicResyncCanBeSkipped(now: ContinuousClock.Instant) -> Bool {
+        guard let lastFullSync, now - lastFullSync < Self.forcedFullSyncPeriod,
+              schedule.retryAt == nil, buffered.isEmpty, let model, !model.hasPendingChanges else { return false }
+        return !syncer.rulesetChangedSinceLastSync()
     }
 
     /// UDP flows still pinned to endpoints that stopped serving are deleted once the new

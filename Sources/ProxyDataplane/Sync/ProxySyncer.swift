@@ -31,6 +31,8 @@ public final class ProxySyncer: @unchecked Sendable {
     private var states: [ProgrammedState]
     private let worker: Worker
     private var needsFullSync = true
+    /// The ruleset generation right after our last successful sync (nil: unknown).
+    private var generationAfterSync: UInt32?
 
     /// `configs`: one per family to program (each its own table). `networkNamespace`: a path
     /// such as `/var/run/netns/NAME` to program another namespace; nil for the process's own.
@@ -44,6 +46,20 @@ public final class ProxySyncer: @unchecked Sendable {
 
     /// Whether the next sync will be full.
     public var nextSyncIsFull: Bool { worker.run { self.needsFullSync } }
+
+    /// Whether the kernel's ruleset generation moved since our last successful sync: someone
+    /// (anyone: another table, `nft flush ruleset`, another proxy) committed a transaction.
+    /// False proves the tables are exactly as we left them, so a periodic resync can wait.
+    /// True when unknown. (A foreign commit landing between our commit and our read of the
+    /// generation goes unnoticed until the next change; the caller's rarer forced resync
+    /// covers that.)
+    public func rulesetChangedSinceLastSync() -> Bool {
+        worker.run {
+            guard !self.needsFullSync, let known = self.generationAfterSync,
+                  let current = try? self.worker.socket().rulesetGeneration() else { return true }
+            return current != known
+        }
+    }
 
     /// Makes the next sync full (the periodic resync).
     public func requestFullSync() { worker.run { self.needsFullSync = true } }
@@ -164,6 +180,7 @@ public final class ProxySyncer: @unchecked Sendable {
             // The transaction aborted: the kernel keeps the previous ruleset. What it holds may
             // still differ from what we believe (drift caused this), so the next sync is full.
             needsFullSync = true
+            generationAfterSync = nil
             for i in states.indices { states[i].invalidate() }
             worker.dropSocket()
             throw error
@@ -171,6 +188,7 @@ public final class ProxySyncer: @unchecked Sendable {
         report.commitDuration = ContinuousClock.now - commitStart
         for (i, plan) in plans.enumerated() { states[i].commit(plan) }
         needsFullSync = false
+        generationAfterSync = try? worker.socket().rulesetGeneration()
         report.duration = ContinuousClock.now - start
         return report
     }
