@@ -175,7 +175,10 @@ public actor Proxier {
             metrics.lastSyncTimestamp.set(wallClock.timeIntervalSince1970)
             for t in triggers { metrics.networkProgrammingDuration.record(max(0, wallClock.timeIntervalSince(t))) }
             health.withLock { $0.updated(at: wallClock, stillPending: schedule.pendingSince) }
-            updateServiceGauges(changed: outcome.update.changedServicePorts)
+            for (name, error) in report.rejected.sorted(by: { $0.key < $1.key }) {
+                logger.error("service port \(name) left out: the kernel refused its rules (\(error)); retried when it changes")
+            }
+            updateServiceGauges(changed: outcome.update.changedServicePorts, quarantined: report.quarantined)
             if report.full || !outcome.update.isEmpty {
                 logger.info("synced \(report.full ? "all" : "\(outcome.update.changedServicePorts.count)") service ports", metadata: [
                     "mode": "\(report.mode)", "chains": "\(report.chainsTouched)", "elements": "\(report.elementsTouched)",
@@ -220,7 +223,7 @@ public actor Proxier {
     }
 
     /// No-local-endpoint and skip gauges, updated for the changed ports only.
-    private func updateServiceGauges(changed: Set<ServicePortName>) {
+    private func updateServiceGauges(changed: Set<ServicePortName>, quarantined: Int) {
         guard let model else { return }
         for name in changed {
             guard let info = model.services[name] else {
@@ -250,6 +253,7 @@ public actor Proxier {
         for problems in model.endpointSliceChanges.problems.values {
             for problem in problems { counts[["EndpointSlice", problem.code], default: 0] += 1 }
         }
+        if quarantined > 0 { counts[["ServicePort", "KernelRejected"]] = quarantined }
         for labels in skipGaugeLabels.union(counts.keys) {
             metrics.skipped(kind: labels[0], reason: labels[1]).set(Double(counts[labels] ?? 0))
         }

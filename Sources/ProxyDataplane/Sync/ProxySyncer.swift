@@ -14,6 +14,11 @@ import Netlink
 /// what is stale; affinity entries survive) when this process programmed it before, else — or
 /// if the resync fails — a *rebuild* (delete and recreate the table). A failed batch changes
 /// nothing in the kernel (the transaction aborts) and marks the next sync full.
+///
+/// Bad input must not stop everything else: when the kernel refuses a sync, the service ports
+/// responsible are found by bisection (see `ProxySyncer+Quarantine.swift`), left out (their
+/// old rules removed) and reported, and the rest is programmed. A quarantined port is tried
+/// again as soon as its rules change.
 public final class ProxySyncer: @unchecked Sendable {
     public struct Report: Sendable {
         public var mode: SyncPlan.Mode
@@ -25,14 +30,32 @@ public final class ProxySyncer: @unchecked Sendable {
         /// Whole sync; `commitDuration` is the kernel's part (send and acknowledgements).
         public var duration: Duration
         public var commitDuration: Duration
+        /// Service ports the kernel refused in this sync, with its error; they are left out.
+        public var rejected: [ServicePortName: String] = [:]
+        /// Service ports left out because the kernel refused their (unchanged) rules before.
+        public var quarantined = 0
+
+        mutating func add(_ other: Report) {
+            messages += other.messages
+            bytes += other.bytes
+            chainsTouched += other.chainsTouched
+            elementsTouched += other.elementsTouched
+            commitDuration += other.commitDuration
+        }
     }
 
     public let builders: [RulesetBuilder]
-    private var states: [ProgrammedState]
-    private let worker: Worker
-    private var needsFullSync = true
+    var states: [ProgrammedState]
+    let worker: Worker
+    var needsFullSync = true
+    /// Service ports whose rules the kernel refused, with those rules (one fragment per
+    /// family): left out until they differ.
+    var quarantine: [ServicePortName: [RulesetFragment]] = [:]
+    /// Test hook: rewrites a service port's fragment before it is programmed, to make the
+    /// kernel refuse it for real (see ProxyQuarantineTests).
+    var fragmentTransform: (@Sendable (ServicePortName, RulesetFragment) -> RulesetFragment)?
     /// The ruleset generation right after our last successful sync (nil: unknown).
-    private var generationAfterSync: UInt32?
+    var generationAfterSync: UInt32?
 
     /// `configs`: one per family to program (each its own table). `networkNamespace`: a path
     /// such as `/var/run/netns/NAME` to program another namespace; nil for the process's own.
@@ -140,31 +163,102 @@ public final class ProxySyncer: @unchecked Sendable {
     }
 
     private func syncOnThread(model: ProxyModel, update: ProxyModelUpdate?, full requested: Bool) throws -> Report {
-        let full = requested || needsFullSync || update == nil
-        // A resync keeps affinity entries; if it fails (e.g. the table vanished under it), a
-        // rebuild follows at once.
-        let canResync = full && states.allSatisfy { !$0.fragments.isEmpty }
-        if canResync, let report = try? attempt(model: model, update: update, mode: .resync) {
-            return report
+        let start = ContinuousClock.now
+        var report: Report
+        do {
+            if !(requested || needsFullSync || update == nil) {
+                let changed = update!.changedServicePorts
+                let generation = generationAfterSync
+                do {
+                    report = try attempt(model: model, mode: .partial, owners: changed)
+                } catch {
+                    // Either what we sent is unacceptable (bad input) or the table drifted.
+                    report = try isolateRejected(among: changed, model: model, generation: generation, error: error)
+                        ?? fullSync(model: model)
+                }
+            } else {
+                report = try fullSync(model: model)
+            }
+        } catch {
+            // The last transaction aborted, so the kernel keeps what it had; but what it has
+            // may differ from what we believe (drift may be the cause): the next sync is full.
+            needsFullSync = true
+            generationAfterSync = nil
+            for i in states.indices { states[i].invalidate() }
+            worker.dropSocket()
+            throw error
         }
-        return try attempt(model: model, update: update, mode: full ? .rebuild : .partial)
+        report.quarantined = quarantine.count
+        report.duration = ContinuousClock.now - start
+        return report
     }
 
-    private func attempt(model: ProxyModel, update: ProxyModelUpdate?, mode: SyncPlan.Mode) throws -> Report {
-        let start = ContinuousClock.now
+    /// Resync, else rebuild, else rebuild in pieces to find what the kernel refuses.
+    private func fullSync(model: ProxyModel) throws -> Report {
+        quarantine = quarantine.filter { model.services[$0.key] != nil }
+        // A resync keeps affinity entries; if it fails (e.g. the table vanished under it), a
+        // rebuild follows at once.
+        if states.allSatisfy({ !$0.fragments.isEmpty }), let report = try? attempt(model: model, mode: .resync) {
+            return report
+        }
+        do {
+            return try attempt(model: model, mode: .rebuild)
+        } catch {
+            // A fresh table refused the whole ruleset: some service port's rules are at fault.
+            return try rebuildInPieces(model: model, error: error)
+        }
+    }
+
+    /// The fragments the builders make for `name`, one per family.
+    func builtFragments(for name: ServicePortName, model: ProxyModel) -> [RulesetFragment] {
+        builders.map { builder in
+            let fragment = builder.fragment(for: name, model: model)
+            return fragmentTransform.map { $0(name, fragment) } ?? fragment
+        }
+    }
+
+    /// The fragments to program for `name`: empty while it is quarantined with the same
+    /// rules; a changed port leaves the quarantine and is tried again.
+    func fragments(for name: ServicePortName, model: ProxyModel) -> [RulesetFragment] {
+        let built = builtFragments(for: name, model: model)
+        guard let refused = quarantine[name] else { return built }
+        if refused == built { return built.map { _ in RulesetFragment() } }
+        quarantine[name] = nil
+        return built
+    }
+
+    /// One transaction: everything (`resync`, `rebuild`; `owners` ignored; `baseOnly` leaves
+    /// out every service port), or the given service ports' changes (`partial`). On failure
+    /// nothing changed, in the kernel (the transaction aborted) or here.
+    func attempt(model: ProxyModel, mode: SyncPlan.Mode, owners: Set<ServicePortName> = [],
+                 baseOnly: Bool = false) throws -> Report {
         var plans: [SyncPlan] = []
+        var perFamily: [[RulesetOwner: RulesetFragment]] = builders.map { _ in [:] }
+        if mode == .partial {
+            for name in owners {
+                for (i, fragment) in fragments(for: name, model: model).enumerated() {
+                    perFamily[i][.servicePort(name)] = fragment
+                }
+            }
+        } else {
+            for (i, builder) in builders.enumerated() { perFamily[i][.base] = builder.baseFragment() }
+            if !baseOnly {
+                for (name, _) in model.services.servicePorts {
+                    for (i, fragment) in fragments(for: name, model: model).enumerated() where !fragment.isEmpty {
+                        perFamily[i][.servicePort(name)] = fragment
+                    }
+                }
+            }
+        }
         for (i, builder) in builders.enumerated() {
             switch mode {
             case .rebuild:
-                plans.append(ProgrammedState.fullPlan(builder.build(model: model)))
+                plans.append(ProgrammedState.fullPlan(Ruleset(table: builder.config.table, fragments: perFamily[i])))
             case .resync:
-                plans.append(ProgrammedState.fullPlan(builder.build(model: model), previous: states[i]))
+                plans.append(ProgrammedState.fullPlan(Ruleset(table: builder.config.table, fragments: perFamily[i]),
+                                                      previous: states[i]))
             case .partial:
-                var changes: [RulesetOwner: RulesetFragment] = [:]
-                for name in update!.changedServicePorts {
-                    changes[.servicePort(name)] = builder.fragment(for: name, model: model)
-                }
-                plans.append(states[i].plan(changes: changes))
+                plans.append(states[i].plan(changes: perFamily[i]))
             }
         }
         let batch = NFTBatch(acknowledgements: .errorsOnly)
@@ -174,29 +268,18 @@ public final class ProxySyncer: @unchecked Sendable {
                             elementsTouched: plans.reduce(0) { $0 + $1.elementsTouched }, duration: .zero,
                             commitDuration: .zero)
         let commitStart = ContinuousClock.now
-        do {
-            if !batch.isEmpty { try batch.commit(on: try worker.socket()) }
-        } catch {
-            // The transaction aborted: the kernel keeps the previous ruleset. What it holds may
-            // still differ from what we believe (drift caused this), so the next sync is full.
-            needsFullSync = true
-            generationAfterSync = nil
-            for i in states.indices { states[i].invalidate() }
-            worker.dropSocket()
-            throw error
-        }
+        if !batch.isEmpty { try batch.commit(on: try worker.socket()) }
         report.commitDuration = ContinuousClock.now - commitStart
         for (i, plan) in plans.enumerated() { states[i].commit(plan) }
         needsFullSync = false
         generationAfterSync = try? worker.socket().rulesetGeneration()
-        report.duration = ContinuousClock.now - start
         return report
     }
 }
 
 /// A thread that runs submitted closures in order, owning a netlink socket opened in its
 /// network namespace.
-private final class Worker: @unchecked Sendable {
+final class Worker: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [() -> Void] = []
     private var stopped = false
