@@ -81,6 +81,52 @@ final class ProxyTopology {
         servers.append(p)
     }
 
+    /// Adds IPv6 to every link (pod-a fd00:1::2, pod-b fd00:2::2, client fd00:50::2; the
+    /// node is ::1 on each) with IPv6 HTTP servers on [::]:8081 in the pods, and routes the
+    /// IPv6 service CIDR fd00:96::/112 from the node, as `build` does for IPv4.
+    func addIPv6() throws {
+        try exec(node, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+        for (peer, link, net) in [(podA, "va", "fd00:1"), (podB, "vb", "fd00:2"), (client, "vc", "fd00:50")] {
+            try exec(node, "ip", "-6", "addr", "add", "\(net)::1/64", "dev", link, "nodad")
+            try exec(peer, "ip", "-6", "addr", "add", "\(net)::2/64", "dev", "eth0", "nodad")
+            try exec(peer, "ip", "-6", "route", "add", "default", "via", "\(net)::1")
+        }
+        try exec(node, "ip", "-6", "route", "add", "fd00:96::/112", "dev", "va")
+        for (ns, name) in [(podA, "pod-a"), (podB, "pod-b")] {
+            let script = """
+                import http.server, socket, socketserver
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        body = (self.client_address[0] if self.path == "/ip" else "\(name)").encode()
+                        self.send_response(200)
+                        self.send_header("Content-Length", str(len(body)))
+                        self.end_headers()
+                        self.wfile.write(body)
+                    def log_message(self, *a): pass
+                class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+                    address_family = socket.AF_INET6
+                    allow_reuse_address = True
+                    daemon_threads = True
+                S(("::", 8081), H).serve_forever()
+                """
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", script]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            servers.append(p)
+        }
+        for ip in ["fd00:1::2", "fd00:2::2"] {
+            var up = false
+            for _ in 0..<100 {
+                if try curl(from: node, "http://[\(ip)]:8081/", timeout: 1).status == 0 { up = true; break }
+                usleep(50_000)
+            }
+            guard up else { throw TestFailure("IPv6 server at \(ip) did not start") }
+        }
+    }
+
     /// Starts a UDP server on `port` in each pod namespace, answering every datagram with the
     /// pod's name, and waits until both answer. `tearDown` stops them with the HTTP servers.
     func startUDPServers(port: UInt16) throws {
@@ -139,7 +185,7 @@ final class ProxyTopology {
 
     /// curl from a namespace: exit status (0 ok, 7 refused, 28 timeout) and body.
     func curl(from ns: String, _ url: String, timeout: Double = 2) throws -> (status: Int32, body: String) {
-        let r = try Shell.status(["ip", "netns", "exec", ns, "curl", "-s", "--max-time", "\(timeout)", url])
+        let r = try Shell.status(["ip", "netns", "exec", ns, "curl", "-g", "-s", "--max-time", "\(timeout)", url])
         return (r.status, r.output)
     }
 
