@@ -41,7 +41,12 @@ endpoints:
 
 def slice_manifest(*pods):
     ips = {"pod-a": "10.244.1.2", "pod-b": "10.244.2.2"}
-    return SLICE + "".join(
+    # What the EndpointSlice controller stamps: network programming latency is measured from it.
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    manifest = SLICE.replace("labels: {kubernetes.io/service-name: web}",
+                             "labels: {kubernetes.io/service-name: web}, "
+                             f"annotations: {{endpoints.kubernetes.io/last-change-trigger-time: '{now}'}}")
+    return manifest + "".join(
         f"- addresses: [{ips[p]}]\n  conditions: {{ready: true}}\n  nodeName: node-{p[-1]}\n" for p in pods)
 
 
@@ -135,6 +140,7 @@ def test_proxy_programs_services_from_the_api(node):
     assert values["kubeproxy_sync_proxy_rules_service_changes_total"] >= 2
     assert values["kubeproxy_sync_proxy_rules_endpoint_changes_total"] >= 2
     assert values["kubeproxy_sync_proxy_rules_last_timestamp_seconds"] > time.time() - 60
+    assert values["kubeproxy_network_programming_duration_seconds_count"] >= 2
     assert values["skiff_proxy_service_ports"] == 3  # kubernetes, web, empty
     assert node.node_get("/proxyMode", 10249) == (200, "nftables")
 
