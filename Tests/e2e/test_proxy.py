@@ -252,3 +252,48 @@ def test_bad_input_is_skipped_counted_and_the_rest_programmed(node):
     assert set(node.bodies(f"http://{web}/", 10)) == {"pod-a"}
     _, metrics = node.node_get("/metrics", 10249)
     assert 'skiff_proxy_skipped_objects{kind="EndpointSlice",reason="AddressFamilyMismatch"} 1' in metrics, metrics
+
+
+LB = """
+apiVersion: v1
+kind: Service
+metadata: {name: lb, namespace: default}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: lb-1, namespace: default, labels: {kubernetes.io/service-name: lb}}
+addressType: IPv4
+ports: [{name: http, port: 8080, protocol: TCP}]
+endpoints:
+"""
+
+
+def test_health_check_node_port_reports_local_endpoints(node):
+    def lb(*pods):
+        ips = {"pod-a": "10.244.1.2", "pod-b": "10.244.2.2"}
+        return LB + "".join(
+            f"- addresses: [{ips[p]}]\n  conditions: {{ready: true}}\n  nodeName: node-{p[-1]}\n" for p in pods)
+
+    node.kubectl("apply", "-f", "-", input=lb("pod-a", "pod-b"))
+    port = int(node.kubectl("get", "svc", "lb", "-o", "jsonpath={.spec.healthCheckNodePort}"))
+    node.start_proxy()
+    t = node.topo
+    url = f"http://192.168.50.1:{port}/"
+
+    def check():
+        p = t.run(t.client, "curl", "-s", "-w", "\n%{http_code}", "--max-time", "1", url, check=False)
+        body, _, code = p.stdout.rpartition("\n")
+        return int(code or 0), body
+
+    t.wait_for(lambda: check()[0] == 200, "the health check node port: " + node.log())
+    body = json.loads(check()[1])
+    assert body == {"service": {"namespace": "default", "name": "lb"}, "localEndpoints": 1,
+                    "serviceProxyHealthy": True}, body
+    # Only a remote endpoint left: this node must not get the load balancer's traffic.
+    node.kubectl("apply", "-f", "-", input=lb("pod-b"))
+    t.wait_for(lambda: check()[0] == 503, "the check to fail without a local endpoint")
+    assert json.loads(check()[1])["localEndpoints"] == 0

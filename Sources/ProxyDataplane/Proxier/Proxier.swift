@@ -25,6 +25,7 @@ public actor Proxier {
     private var noLocalEndpoints: [ServicePortName: NoLocalEndpoints] = [:]
     private var skipGaugeLabels: Set<[String]> = []
     private var syncs = 0
+    private let serviceHealth: ServiceHealthServer
     private var lastFullSync: ContinuousClock.Instant?
     /// Upstream's FullSyncPeriod: a full resync at least this often even when the ruleset
     /// generation says nothing changed.
@@ -48,6 +49,9 @@ public actor Proxier {
         // The start itself must end in a sync within the timeout, as upstream counts it.
         health.queued(at: .now)
         self.health = ProtectedState(health)
+        serviceHealth = ServiceHealthServer(addresses: config.nodePortAddresses, logger: logger) { [state = self.health] in
+            state.withLock { $0.isLive(now: .now) }
+        }
         syncer = try ProxySyncer(configs: config.rulesetConfigs, networkNamespace: config.networkNamespace)
         model = ProxyModel(config: config.modelConfig)
         schedule = SyncSchedule(minSyncPeriod: config.minSyncPeriod, syncPeriod: config.syncPeriod)
@@ -187,6 +191,7 @@ public actor Proxier {
             }
             for skip in outcome.update.services.skips { logger.warning("\(skip)") }
             await cleanUpConntrack(outcome.update.udpConntrackCleanups)
+            await updateServiceHealthChecks(outcome.update.changedServices)
         case .failure(let error):
             schedule.syncFailed(at: .now)
             metrics.syncFailures.increment()
@@ -194,6 +199,25 @@ public actor Proxier {
             logger.error("sync failed, retrying with a full sync: \(error)")
         }
     }
+
+    /// Health check node ports of the Services that changed, with their ready local endpoints
+    /// (distinct addresses over all ports, as upstream counts them).
+    private func updateServiceHealthChecks(_ services: Set<ServiceName>) async {
+        for service in services.sorted() {
+            guard let model else { return }
+            let port = model.services.ports(of: service).values.lazy.compactMap(\.healthCheckNodePort).first
+            var local = Set<IPAddress>()
+            if port != nil {
+                for endpoints in model.endpoints.endpoints(of: service).values {
+                    for e in endpoints where e.isLocal && e.ready { local.insert(e.address) }
+                }
+            }
+            await serviceHealth.update(service, port: port, localEndpoints: local.count)
+        }
+    }
+
+    /// Stops the health check node port listeners (the proxy is shutting down).
+    public func stopServiceHealthChecks() async { await serviceHealth.closeAll() }
 
     /// A periodic resync is only worth its cost (it rewrites every chain) when something may
     /// have drifted: skip it while the API brought nothing, no retry is due, and the kernel's
@@ -244,7 +268,7 @@ public actor Proxier {
         let externalServices = Set(noLocalEndpoints.filter { $0.value.external }.map(\.key.service))
         metrics.noLocalEndpoints("internal").set(Double(internalServices.count))
         metrics.noLocalEndpoints("external").set(Double(externalServices.count))
-        metrics.programmedServicePorts.set(Double(model.services.servicePorts.count))
+        metrics.programmedServicePorts.set(Double(model.services.count))
 
         var counts: [[String]: Int] = [:]
         for skips in model.serviceChanges.skipped.values {

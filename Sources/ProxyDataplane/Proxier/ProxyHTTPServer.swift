@@ -10,15 +10,19 @@ public final class ProxyHTTPServer: Sendable {
         public var status: HTTPResponseStatus
         public var contentType: String
         public var body: [UInt8]
+        public var headers: [(String, String)]
 
-        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; charset=utf-8", body: [UInt8]) {
+        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; charset=utf-8", body: [UInt8],
+                    headers: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headers = headers
         }
 
-        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; charset=utf-8", text: String) {
-            self.init(status: status, contentType: contentType, body: Array(text.utf8))
+        public init(status: HTTPResponseStatus = .ok, contentType: String = "text/plain; charset=utf-8", text: String,
+                    headers: [(String, String)] = []) {
+            self.init(status: status, contentType: contentType, body: Array(text.utf8), headers: headers)
         }
 
         static let notFound = Response(status: .notFound, text: "404 page not found\n")
@@ -80,6 +84,7 @@ public final class ProxyHTTPServer: Sendable {
                 headers.add(name: "Content-Type", value: response.contentType)
                 headers.add(name: "X-Content-Type-Options", value: "nosniff")
                 headers.add(name: "Content-Length", value: String(response.body.count))
+                for (name, value) in response.headers { headers.add(name: name, value: value) }
                 if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
                 let keepAlive = head.isKeepAlive
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status,

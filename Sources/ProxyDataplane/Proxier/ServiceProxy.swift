@@ -97,6 +97,7 @@ public final class ServiceProxy: Sendable {
         } catch {
             // Cancelled while waiting for the caches.
         }
+        await proxier.stopServiceHealthChecks()
         await services.stop()
         await endpointSlices.stop()
         await node.stop()
