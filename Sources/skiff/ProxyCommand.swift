@@ -65,9 +65,13 @@ struct ProxyCommand: AsyncParsableCommand {
                                  syncPeriod: try Self.duration(syncPeriod, flag: "--sync-period"),
                                  minSyncPeriod: try Self.duration(minSyncPeriod, flag: "--min-sync-period"),
                                  ipFamilies: families)
+        guard config.syncPeriod > .zero else { throw ValidationError("--sync-period must be positive") }
         if cleanup {
+            // Both families, whatever the flags say now: a table from an earlier dual-stack
+            // run must not survive a clean-up.
+            config.ipFamilies = IPFamily.allCases
             try Proxier.cleanup(config: config)
-            logger.info("removed table \(config.tableName) (\(families.map(\.rawValue).joined(separator: ", ")))")
+            logger.info("removed the \(config.tableName) tables (ip, ip6)")
             return
         }
         guard let nodePorts = NodePortAddresses(flag: nodePortAddresses) else {
@@ -128,6 +132,7 @@ struct ProxyCommand: AsyncParsableCommand {
         var number = ""
         var rest = Substring(text)
         guard !rest.isEmpty else { throw ValidationError("\(flag) is empty") }
+        if text == "0" { return .zero }
         while !rest.isEmpty {
             number = String(rest.prefix { $0.isNumber || $0 == "." })
             rest = rest.dropFirst(number.count)

@@ -83,3 +83,22 @@ final class SyncScheduleTests: XCTestCase {
         XCTAssertTrue(json.hasPrefix("{\"lastUpdated\": \""), json)
     }
 }
+
+final class SyncScheduleChurnTests: XCTestCase {
+    func testSteadyChangesDoNotPostponeTheFullResync() {
+        let t0 = ContinuousClock.now
+        var s = SyncSchedule(minSyncPeriod: .seconds(1), syncPeriod: .seconds(30))
+        s.syncStarted(at: t0)
+        s.syncSucceeded(full: true)
+        var fulls = 0
+        for second in 1...65 {
+            let now = t0 + .seconds(second)
+            s.changeQueued(at: now)
+            guard case .sync(let full) = s.decide(now: now) else { continue }
+            if full { fulls += 1 }
+            s.syncStarted(at: now)
+            s.syncSucceeded(full: full)
+        }
+        XCTAssertEqual(fulls, 2, "one full resync per sync period even with a change every second")
+    }
+}

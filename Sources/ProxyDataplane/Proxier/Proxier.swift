@@ -23,8 +23,16 @@ public actor Proxier {
     /// `last-change-trigger-time`s of the EndpointSlice changes not yet programmed.
     private var triggerTimes: [Date] = []
     private var noLocalEndpoints: [ServicePortName: NoLocalEndpoints] = [:]
+    private var noLocalInternal = 0
+    private var noLocalExternal = 0
     private var skipGaugeLabels: Set<[String]> = []
     private var syncs = 0
+    private let startedAt = Date()
+    /// What a failed sync applied but could not follow up on (conntrack, health checks,
+    /// gauges): carried into the next successful sync, which programs those changes too.
+    private var unfinished = ProxyModelUpdate()
+    /// Services whose health check listener could not be opened; retried every sync.
+    private var healthCheckRetries: Set<ServiceName> = []
     private let serviceHealth: ServiceHealthServer
     private var lastFullSync: ContinuousClock.Instant?
     /// Upstream's FullSyncPeriod: a full resync at least this often even when the ruleset
@@ -45,10 +53,8 @@ public actor Proxier {
         self.config = config
         self.logger = logger
         metrics = ProxyMetrics()
-        var health = ProxyHealth(healthTimeout: config.syncPeriod * 2)
-        // The start itself must end in a sync within the timeout, as upstream counts it.
-        health.queued(at: .now)
-        self.health = ProtectedState(health)
+        // Healthy while starting, as upstream: the first changes queue the first sync.
+        self.health = ProtectedState(ProxyHealth(healthTimeout: config.syncPeriod * 2))
         serviceHealth = ServiceHealthServer(addresses: config.nodePortAddresses, logger: logger) { [state = self.health] in
             state.withLock { $0.isLive(now: .now) }
         }
@@ -67,27 +73,33 @@ public actor Proxier {
 
     public func record(_ change: ObjectChange<EndpointSlice>) {
         metrics.endpointChangesTotal.increment()
-        switch change {
-        case .added(let s), .updated(_, let s):
-            if let text = s.metadata?.annotations?["endpoints.kubernetes.io/last-change-trigger-time"],
-               let date = Self.parseTime(text) {
-                triggerTimes.append(date)
-            }
-        case .deleted: break
+        let changed = record(.endpointSlice(change))
+        // Network programming latency counts from the change that caused work, as upstream:
+        // not no-op updates, not the initial list's old objects (stamped before we started).
+        if changed, case .updated(_, let s) = change, let time = Self.triggerTime(s), time > startedAt {
+            triggerTimes.append(time)
+        } else if changed, case .added(let s) = change, let time = Self.triggerTime(s), time > startedAt {
+            triggerTimes.append(time)
         }
-        record(.endpointSlice(change))
     }
 
-    private func record(_ event: ProxyEvent) {
+    private static func triggerTime(_ slice: EndpointSlice) -> Date? {
+        slice.metadata?.annotations?["endpoints.kubernetes.io/last-change-trigger-time"].flatMap(parseTime)
+    }
+
+    @discardableResult
+    private func record(_ event: ProxyEvent) -> Bool {
         let now = ContinuousClock.now
         guard model != nil else {
             buffered.append(event)
             queued(at: now)
-            return
+            return true
         }
-        if apply(event) { queued(at: now) }
+        let changed = apply(event)
+        if changed { queued(at: now) }
         metrics.serviceChangesPending.set(Double(model!.serviceChanges.pendingCount))
         metrics.endpointChangesPending.set(Double(model!.endpointSliceChanges.pendingCount))
+        return changed
     }
 
     /// Records the event in the model; whether a sync is wanted.
@@ -108,6 +120,8 @@ public actor Proxier {
     /// The node's object changed: `/healthz` fails while it is being deleted or drained by
     /// the cluster autoscaler (upstream's node eligibility).
     public nonisolated func nodeChanged(_ node: Node?) {
+        // (On deletion the caller passes the deleted object, as upstream evaluates it: a
+        // draining node's taint keeps it ineligible.)
         let eligible: Bool
         if let node {
             let draining = node.spec?.taints?.contains { $0.key == "ToBeDeletedByClusterAutoscaler" } ?? false
@@ -145,15 +159,21 @@ public actor Proxier {
         }
     }
 
-    private func sync(full: Bool, startedAt start: ContinuousClock.Instant) async {
-        if full && periodicResyncCanBeSkipped(now: start) {
-            // Nothing changed in the API, and no transaction touched the kernel's ruleset
-            // since ours: the tables are exactly what a resync would write.
-            schedule.syncStarted(at: start)
-            schedule.syncSucceeded(full: true)
-            health.withLock { $0.updated(at: Date(), stillPending: nil) }
-            metrics.lastSyncTimestamp.set(Date().timeIntervalSince1970)
-            return
+    private func sync(full requested: Bool, startedAt start: ContinuousClock.Instant) async {
+        var full = requested
+        // A periodic resync rewrites every chain; it is only worth that when something may
+        // have drifted. While the kernel's ruleset generation is still the one our last sync
+        // left, nothing did: sync just the pending changes, if any.
+        let verifiedUnchanged = full && periodicResyncCanBeSkipped(now: start)
+        if verifiedUnchanged {
+            full = false
+            if buffered.isEmpty && model?.hasPendingChanges == false {
+                schedule.syncStarted(at: start)
+                schedule.syncSucceeded(full: true)
+                health.withLock { $0.updated(at: Date(), stillPending: nil) }
+                metrics.lastSyncTimestamp.set(Date().timeIntervalSince1970)
+                return
+            }
         }
         guard let taken = model.take() else { return }
         schedule.syncStarted(at: start)
@@ -162,16 +182,23 @@ public actor Proxier {
         metrics.serviceChangesPending.set(0.0)
         metrics.endpointChangesPending.set(0.0)
 
-        let outcome = await syncer.sync(applying: taken, full: full)
-        model = outcome.model
+        var outcome = await syncer.sync(applying: taken, full: full)
+        // Moved out, not copied: a second reference would make the replay below copy the
+        // trackers' whole dictionaries (O(cluster)).
+        model = outcome.takeModel()
+        let update = unfinished.merged(with: outcome.update)
         let replay = buffered
         buffered = []
         for event in replay { _ = apply(event) }
         syncs += 1
 
+        metrics.serviceChangesPending.set(Double(model!.serviceChanges.pendingCount))
+        metrics.endpointChangesPending.set(Double(model!.endpointSliceChanges.pendingCount))
+
         switch outcome.result {
         case .success(let report):
-            schedule.syncSucceeded(full: report.full)
+            unfinished = ProxyModelUpdate()
+            schedule.syncSucceeded(full: report.full || verifiedUnchanged)
             if report.full { lastFullSync = start }
             let wallClock = Date()
             metrics.syncDuration.record(report.duration)
@@ -182,22 +209,36 @@ public actor Proxier {
             for (name, error) in report.rejected.sorted(by: { $0.key < $1.key }) {
                 logger.error("service port \(name) left out: the kernel refused its rules (\(error)); retried when it changes")
             }
-            updateServiceGauges(changed: outcome.update.changedServicePorts, quarantined: report.quarantined)
-            if report.full || !outcome.update.isEmpty {
-                logger.info("synced \(report.full ? "all" : "\(outcome.update.changedServicePorts.count)") service ports", metadata: [
+            updateServiceGauges(changed: update.changedServicePorts, quarantined: report.quarantined)
+            if report.full || !update.isEmpty {
+                logger.info("synced \(report.full ? "all" : "\(update.changedServicePorts.count)") service ports", metadata: [
                     "mode": "\(report.mode)", "chains": "\(report.chainsTouched)", "elements": "\(report.elementsTouched)",
                     "duration": "\(report.duration)", "kernel": "\(report.commitDuration)",
                 ])
             }
-            for skip in outcome.update.services.skips { logger.warning("\(skip)") }
-            await cleanUpConntrack(outcome.update.udpConntrackCleanups)
-            await updateServiceHealthChecks(outcome.update.changedServices)
+            for skip in update.services.skips { logger.warning("\(skip)") }
+            await cleanUpConntrack(update.udpConntrackCleanups)
+            await updateServiceHealthChecks(update.changedServices.union(healthCheckRetries))
         case .failure(let error):
+            unfinished = update
             schedule.syncFailed(at: .now)
             metrics.syncFailures.increment()
             triggerTimes = triggers + triggerTimes
             logger.error("sync failed, retrying with a full sync: \(error)")
         }
+    }
+
+    /// Keeps the two counts in step with the map, so a sync costs its changes only.
+    private func setNoLocalEndpoints(_ name: ServicePortName, _ flags: NoLocalEndpoints?) {
+        if let old = noLocalEndpoints[name] {
+            if old.internal { noLocalInternal -= 1 }
+            if old.external { noLocalExternal -= 1 }
+        }
+        if let flags {
+            if flags.internal { noLocalInternal += 1 }
+            if flags.external { noLocalExternal += 1 }
+        }
+        noLocalEndpoints[name] = flags
     }
 
     /// Health check node ports of the Services that changed, with their ready local endpoints
@@ -212,19 +253,23 @@ public actor Proxier {
                     for e in endpoints where e.isLocal && e.ready { local.insert(e.address) }
                 }
             }
-            await serviceHealth.update(service, port: port, localEndpoints: local.count)
+            if await serviceHealth.update(service, port: port, localEndpoints: local.count) {
+                healthCheckRetries.remove(service)
+            } else {
+                healthCheckRetries.insert(service)
+            }
         }
     }
 
     /// Stops the health check node port listeners (the proxy is shutting down).
     public func stopServiceHealthChecks() async { await serviceHealth.closeAll() }
 
-    /// A periodic resync is only worth its cost (it rewrites every chain) when something may
-    /// have drifted: skip it while the API brought nothing, no retry is due, and the kernel's
-    /// ruleset generation is still the one our last sync left.
+    /// Whether a due full resync can be replaced by a partial sync (or nothing): no retry is
+    /// due, a real full sync ran within the forced period (upstream's FullSyncPeriod), and no
+    /// transaction touched the ruleset since our last one.
     private func periodicResyncCanBeSkipped(now: ContinuousClock.Instant) -> Bool {
-        guard let lastFullSync, now - lastFullSync < Self.forcedFullSyncPeriod,
-              schedule.retryAt == nil, buffered.isEmpty, let model, !model.hasPendingChanges else { return false }
+        guard let lastFullSync, now - lastFullSync < Self.forcedFullSyncPeriod, schedule.retryAt == nil,
+              model != nil else { return false }
         return !syncer.rulesetChangedSinceLastSync()
     }
 
@@ -236,7 +281,7 @@ public actor Proxier {
         guard !cleanups.isEmpty else { return }
         let plan = UDPConntrackCleanupPlan(cleanups)
         let (syncer, families) = (self.syncer, config.ipFamilies)
-        let result = await Task.detached { Result { try syncer.cleanUpStaleUDPConntrack(plan, families: families) } }.value
+        let result = await syncer.cleanUpStaleUDPConntrack(plan, families: families)
         switch result {
         case .success(let report):
             metrics.conntrackDeleted.increment(by: Int64(report.deleted))
@@ -251,23 +296,22 @@ public actor Proxier {
         guard let model else { return }
         for name in changed {
             guard let info = model.services[name] else {
-                noLocalEndpoints[name] = nil
+                setNoLocalEndpoints(name, nil)
                 continue
             }
             var flags = NoLocalEndpoints()
             for family in config.ipFamilies {
                 guard info.clusterIP(for: family) != nil,
                       let eps = model.categorizedEndpoints(for: name, family: family) else { continue }
+                guard eps.hasAnyEndpoints else { continue }
                 if info.internalPolicyLocal && eps.local.isEmpty { flags.internal = true }
                 if info.externalPolicyLocal && info.externallyAccessible && eps.local.isEmpty { flags.external = true }
             }
-            noLocalEndpoints[name] = flags == NoLocalEndpoints() ? nil : flags
+            setNoLocalEndpoints(name, flags == NoLocalEndpoints() ? nil : flags)
         }
-        // Upstream counts services, not ports.
-        let internalServices = Set(noLocalEndpoints.filter { $0.value.internal }.map(\.key.service))
-        let externalServices = Set(noLocalEndpoints.filter { $0.value.external }.map(\.key.service))
-        metrics.noLocalEndpoints("internal").set(Double(internalServices.count))
-        metrics.noLocalEndpoints("external").set(Double(externalServices.count))
+        // Upstream counts service ports with endpoints, none of them on this node.
+        metrics.noLocalEndpoints("internal").set(Double(noLocalInternal))
+        metrics.noLocalEndpoints("external").set(Double(noLocalExternal))
         metrics.programmedServicePorts.set(Double(model.services.count))
 
         var counts: [[String]: Int] = [:]

@@ -39,8 +39,20 @@ public final class ProxyHTTPServer: Sendable {
 
     private init(channel: Channel) { self.channel = channel }
 
-    /// Binds `host:port` on `group` and serves `handler`.
+    /// The wildcard address as flags spell it.
+    public static let anyAddress = "0.0.0.0"
+
+    /// Binds `host:port` on `group` and serves `handler`. The wildcard `0.0.0.0` listens on
+    /// IPv6 too where the namespace has it (as Go's listener, upstream's, does), so IPv6
+    /// probes and load balancers reach the health endpoints.
     public static func start(host: String, port: Int, group: EventLoopGroup, handler: @escaping Handler) async throws -> ProxyHTTPServer {
+        if host == anyAddress, let dualStack = try? await bind(host: "::", port: port, group: group, handler: handler) {
+            return dualStack
+        }
+        return try await bind(host: host, port: port, group: group, handler: handler)
+    }
+
+    private static func bind(host: String, port: Int, group: EventLoopGroup, handler: @escaping Handler) async throws -> ProxyHTTPServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -85,8 +97,10 @@ public final class ProxyHTTPServer: Sendable {
                 headers.add(name: "X-Content-Type-Options", value: "nosniff")
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 for (name, value) in response.headers { headers.add(name: name, value: value) }
-                if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
-                let keepAlive = head.isKeepAlive
+                // One request per connection: probes and scrapers reconnect anyway, and no idle
+                // connection can outlive `close()` and keep answering for a stopped proxy.
+                headers.add(name: "Connection", value: "close")
+                let keepAlive = false
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status,
                                                                      headers: headers))), promise: nil)
                 if head.method != .HEAD {

@@ -23,9 +23,7 @@ public final class ProxyMetrics: Sendable {
     let serviceChangesPending: Gauge
     let serviceChangesTotal: Counter
     let syncFailures: Counter
-    let cleanupFailures: Counter
     let conntrackDeleted: Counter
-    let programmedChains: Gauge
     let programmedServicePorts: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -53,12 +51,8 @@ public final class ProxyMetrics: Sendable {
                                             help: "Cumulative proxy rules Service changes")
         syncFailures = r.makeCounter(name: "kubeproxy_sync_proxy_rules_nftables_sync_failures_total", labels: [],
                                      help: "Cumulative proxy nftables sync failures")
-        cleanupFailures = r.makeCounter(name: "kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total", labels: [],
-                                        help: "Cumulative proxy nftables cleanup failures")
         conntrackDeleted = r.makeCounter(name: "kubeproxy_conntrack_reconciler_deleted_entries_total", labels: [],
                                          help: "Cumulative conntrack flows deleted by conntrack reconciler")
-        programmedChains = r.makeGauge(name: "skiff_proxy_nftables_chains", labels: [],
-                                       help: "Chains the proxy has programmed, over all its tables")
         programmedServicePorts = r.makeGauge(name: "skiff_proxy_service_ports", labels: [],
                                              help: "Service ports the proxy knows (programmed or not)")
         // Created up front so they read 0 before the first occurrence, as upstream's do.

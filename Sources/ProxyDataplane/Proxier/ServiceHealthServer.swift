@@ -25,7 +25,7 @@ actor ServiceHealthServer {
 
     /// `addresses`: where to listen (the NodePort addresses; all addresses when empty).
     init(addresses: [IPAddress], logger: Logger, proxyHealthy: @escaping @Sendable () -> Bool) {
-        hosts = addresses.isEmpty ? ["0.0.0.0"] : addresses.map(\.description)
+        hosts = addresses.isEmpty ? [ProxyHTTPServer.anyAddress] : addresses.map(\.description)
         self.logger = logger
         self.proxyHealthy = proxyHealthy
     }
@@ -33,18 +33,22 @@ actor ServiceHealthServer {
     var ports: [UInt16] { listeners.keys.sorted() }
 
     /// Sets one Service's check: its health check node port (nil: none any more) and its
-    /// ready local endpoints.
-    func update(_ service: ServiceName, port: UInt16?, localEndpoints: Int) async {
-        let old = portOfService[service]
-        if let old, old != port {
-            checks.withLock { $0[old] = nil }
+    /// ready local endpoints. False when its listener could not be opened (the port is in
+    /// use, the address not yet configured): the caller retries on its next sync.
+    func update(_ service: ServiceName, port: UInt16?, localEndpoints: Int) async -> Bool {
+        if let old = portOfService[service], old != port {
             portOfService[service] = nil
-            for listener in listeners.removeValue(forKey: old) ?? [] { await listener.close() }
+            // Only if the port is still ours: another Service may have taken it over in the
+            // same sync (a Service recreated with a pinned healthCheckNodePort).
+            if checks.withLock({ $0[old]?.service == service }) {
+                checks.withLock { $0[old] = nil }
+                for listener in listeners.removeValue(forKey: old) ?? [] { await listener.close() }
+            }
         }
-        guard let port else { return }
+        guard let port else { return true }
         portOfService[service] = port
         checks.withLock { $0[port] = Check(service: service, localEndpoints: localEndpoints) }
-        guard listeners[port] == nil else { return }
+        guard listeners[port] == nil else { return true }
         var opened: [ProxyHTTPServer] = []
         for host in hosts {
             do {
@@ -55,9 +59,12 @@ actor ServiceHealthServer {
                 })
             } catch {
                 logger.error("health check node port \(port) of \(service) on \(host): \(error)")
+                for listener in opened { await listener.close() }
+                return false
             }
         }
         listeners[port] = opened
+        return true
     }
 
     func closeAll() async {

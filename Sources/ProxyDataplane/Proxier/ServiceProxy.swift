@@ -81,7 +81,7 @@ public final class ServiceProxy: Sendable {
         node.addEventHandler(
             onAdd: { proxier.nodeChanged($0) },
             onUpdate: { proxier.nodeChanged($1) },
-            onDelete: { _ in proxier.nodeChanged(nil) })
+            onDelete: { proxier.nodeChanged($0) })
         services.start()
         endpointSlices.start()
         node.start()

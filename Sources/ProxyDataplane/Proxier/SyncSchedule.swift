@@ -23,6 +23,9 @@ public struct SyncSchedule: Sendable {
     public private(set) var pendingSince: Instant?
     public private(set) var retryAt: Instant?
     public private(set) var consecutiveFailures = 0
+    /// Start of the last successful full sync: a steady stream of changes (each a partial
+    /// sync) must not postpone the periodic full resync forever.
+    public private(set) var lastFullSyncStart: Instant?
     private var fullSyncDue = true
 
     public init(minSyncPeriod: Duration, syncPeriod: Duration) {
@@ -45,7 +48,8 @@ public struct SyncSchedule: Sendable {
         if pendingSince != nil { target = min(target, earliest) }
         if let retryAt { target = min(target, max(retryAt, earliest)) }
         if target > now { return .wait(until: target) }
-        return .sync(full: fullSyncDue || retryAt != nil || now >= last + syncPeriod)
+        let fullDue = lastFullSyncStart.map { now >= $0 + syncPeriod } ?? true
+        return .sync(full: fullSyncDue || retryAt != nil || now >= last + syncPeriod || fullDue)
     }
 
     /// A sync starts now; it takes every change queued so far.
@@ -55,7 +59,10 @@ public struct SyncSchedule: Sendable {
     }
 
     public mutating func syncSucceeded(full: Bool) {
-        if full { fullSyncDue = false }
+        if full {
+            fullSyncDue = false
+            lastFullSyncStart = lastSyncStart
+        }
         retryAt = nil
         consecutiveFailures = 0
     }

@@ -118,9 +118,21 @@ public final class ProxySyncer: @unchecked Sendable {
     /// What `sync(applying:full:)` hands back: the model (with its changes applied), what
     /// the apply changed, and how the sync went.
     public struct Outcome: Sendable {
-        public var model: ProxyModel
+        private var model: ProxyModel?
         public var update: ProxyModelUpdate
         public var result: Result<Report, Error>
+
+        init(model: consuming ProxyModel, update: ProxyModelUpdate, result: Result<Report, Error>) {
+            self.model = model
+            self.update = update
+            self.result = result
+        }
+
+        /// Moves the model out (once), leaving no second reference to its storage.
+        public mutating func takeModel() -> ProxyModel {
+            defer { model = nil }
+            return model!
+        }
     }
 
     /// Applies the model's pending changes and syncs them on the syncer's thread, without
@@ -146,6 +158,20 @@ public final class ProxySyncer: @unchecked Sendable {
                                          families: [IPFamily]) throws -> ConntrackCleanupReport {
         if plan.isEmpty { return ConntrackCleanupReport() }
         return try worker.run { try UDPConntrackCleaner(socket: ConntrackSocket()).clean(plan, families: families) }
+    }
+
+    /// The same without blocking a thread of the caller's: a dump of a big conntrack table
+    /// takes a while, and Swift's cooperative pool has one thread per core.
+    public func cleanUpStaleUDPConntrack(_ plan: UDPConntrackCleanupPlan,
+                                         families: [IPFamily]) async -> Result<ConntrackCleanupReport, Error> {
+        if plan.isEmpty { return .success(ConntrackCleanupReport()) }
+        return await withCheckedContinuation { continuation in
+            worker.submit {
+                continuation.resume(returning: Result {
+                    try UDPConntrackCleaner(socket: ConntrackSocket()).clean(plan, families: families)
+                })
+            }
+        }
     }
 
     /// Deletes the proxy's tables (`skiff proxy --cleanup`).
