@@ -38,9 +38,11 @@ final class ProxyQuarantineTests: XCTestCase {
         let syncer = try ProxySyncer(configs: [config], networkNamespace: topo.nodePath)
         let poison = Poison()
         syncer.fragmentTransform = { name, fragment in
-            guard poison.contains(name.service.name), !fragment.chains.isEmpty else { return fragment }
+            guard poison.contains(name.service.name), !fragment.isEmpty else { return fragment }
+            // A chain of its own (common services have none in the flat layout) whose rule
+            // jumps nowhere.
             var f = fragment
-            f.chains[0].rules.insert(RuleSpec([.verdict(.jump("no-such-chain"))]), at: 0)
+            f.chains.append(ChainSpec(name: "poison-\(name.service.name)", rules: [RuleSpec([.verdict(.jump("no-such-chain"))])]))
             return f
         }
         func reachable(_ ip: String) throws -> Bool { try topo.curl(from: topo.node, "http://\(ip)/", timeout: 1).status == 0 }
@@ -76,6 +78,8 @@ final class ProxyQuarantineTests: XCTestCase {
         XCTAssertTrue(try reachable("10.96.0.60"))
         XCTAssertFalse(try reachable("10.96.0.63"))
         XCTAssertFalse(syncer.nextSyncIsFull, "the table is known exactly after isolation")
+        let tables = try topo.exec(topo.node, "nft", "list", "tables")
+        XCTAssertFalse(tables.contains("probe"), "the scratch table is gone: \(tables)")
 
         // A quarantined service whose rules change (here: fixed) is tried again.
         poison.set(["bad2"])

@@ -16,9 +16,9 @@ import Netlink
 /// nothing in the kernel (the transaction aborts) and marks the next sync full.
 ///
 /// Bad input must not stop everything else: when the kernel refuses a sync, the service ports
-/// responsible are found by bisection (see `ProxySyncer+Quarantine.swift`), left out (their
-/// old rules removed) and reported, and the rest is programmed. A quarantined port is tried
-/// again as soon as its rules change.
+/// responsible are found by bisection in a scratch table (see `ProxySyncer+Quarantine.swift`),
+/// left out (their old rules removed) and reported, and the rest is programmed. A quarantined
+/// port is tried again as soon as its rules change.
 public final class ProxySyncer: @unchecked Sendable {
     public struct Report: Sendable {
         public var mode: SyncPlan.Mode
@@ -194,13 +194,12 @@ public final class ProxySyncer: @unchecked Sendable {
         do {
             if !(requested || needsFullSync || update == nil) {
                 let changed = update!.changedServicePorts
-                let generation = generationAfterSync
                 do {
                     report = try attempt(model: model, mode: .partial, owners: changed)
                 } catch {
                     // Either what we sent is unacceptable (bad input) or the table drifted.
-                    report = try isolateRejected(among: changed, model: model, generation: generation, error: error)
-                        ?? fullSync(model: model)
+                    let isolated = Self.isContentError(error) ? try? isolateRejected(among: changed, model: model) : nil
+                    report = try isolated ?? fullSync(model: model)
                 }
             } else {
                 report = try fullSync(model: model)
@@ -229,9 +228,9 @@ public final class ProxySyncer: @unchecked Sendable {
         }
         do {
             return try attempt(model: model, mode: .rebuild)
-        } catch {
+        } catch where Self.isContentError(error) {
             // A fresh table refused the whole ruleset: some service port's rules are at fault.
-            return try rebuildInPieces(model: model, error: error)
+            return try rebuildWithoutRejected(model: model, error: error)
         }
     }
 
