@@ -153,6 +153,33 @@ public enum NFT {
         nat(.dnat, to: address, port: port)
     }
 
+    /// `dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @endpoints`:
+    /// picks one of `modulus` endpoints of the packet's frontend from a data map keyed
+    /// `frontend . index` whose values are `address . port`. (nft 1.0.6 builds this bytecode
+    /// for an anonymous map, but refuses to parse it with a named one; the kernel takes both.)
+    ///
+    /// Registers, as nft allocates them: the key fields, then the numgen index, each into the
+    /// next 32-bit slot of one concatenation from reg 1 (IPv4 `reg 1, reg 9, reg 10, reg 11`;
+    /// IPv6 `reg 1, reg 2, reg 13, reg 14`); the lookup writes `address . port` back from reg 1,
+    /// so the port sits in the slot after the address (reg 9 for IPv4, reg 2 for IPv6).
+    /// `address` is `.ipv4Addr` or `.ipv6Addr`; `family` is the table's (the key's address
+    /// field gets nft's `meta nfproto` guard in an inet table).
+    public static func dnatThroughMap(_ key: [NFTField], numgenModulus modulus: UInt32, map: String,
+                                      address: NFTDataType, family: NFTFamily) -> [NFTExpr] {
+        precondition(modulus > 0, "numgen needs a modulus of at least 1")
+        precondition(address == .ipv4Addr || address == .ipv6Addr, "DNAT goes to an IPv4 or IPv6 address")
+        let indexSlot = key.reduce(0) { $0 + ($1.dataType.size + 3) / 4 }
+        precondition(indexSlot < 16, "the key and its index fit in sixteen 32-bit registers")
+        let portSlot = (address.size + 3) / 4
+        let nat = NFTExpr.NAT(.dnat, family: address == .ipv4Addr ? .ip : .ip6, addressMin: .r1,
+                              portMin: .concatenation(slot: portSlot))
+        return load(key, family: family) + [
+            .numgen(.random, modulus: modulus, into: .concatenation(slot: indexSlot)),
+            .lookup(.r1, set: .named(map), into: .r1),
+            .nat(nat),
+        ]
+    }
+
     /// `snat ip to 10.0.0.1`
     public static func snat(to address: NFTValue, port: UInt16? = nil) -> [NFTExpr] {
         nat(.snat, to: address, port: port)
@@ -199,6 +226,25 @@ public enum NFT {
         public static let related = CtState(rawValue: 4)
         public static let new = CtState(rawValue: 8)
         public static let untracked = CtState(rawValue: 64)
+    }
+
+    /// Connection-tracking status bits (`ct status`), the kernel's IPS_* flags.
+    public struct CtStatus: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        public static let expected = CtStatus(rawValue: 1 << 0)
+        public static let seenReply = CtStatus(rawValue: 1 << 1)
+        public static let assured = CtStatus(rawValue: 1 << 2)
+        public static let confirmed = CtStatus(rawValue: 1 << 3)
+        public static let snat = CtStatus(rawValue: 1 << 4)
+        public static let dnat = CtStatus(rawValue: 1 << 5)
+    }
+
+    /// `ct status dnat` (any of the bits), or with `negated` none of them.
+    public static func ctStatus(_ status: CtStatus, negated: Bool = false) -> [NFTExpr] {
+        [.ct(.status, into: .r1),
+         .bitwise(from: .r1, into: .r1, mask: NFTValue.integer(status.rawValue).bytes, xor: NFTValue.integer(0).bytes),
+         .cmp(negated ? .eq : .neq, .r1, NFTValue.integer(0).bytes)]
     }
 
     /// `ct state established,related` (any of them), or with `negated` none of them.

@@ -36,7 +36,8 @@ extension NFTBatch {
         let id = allocateSetID(SetName(table: set.table, name: set.name))
         encodeSet(operation, .set(set.table, set.name), flags: flags, table: set.table, name: set.name, id: id,
                   kernelFlags: set.kernelFlags, key: set.key, data: set.data, timeout: set.timeout,
-                  gcInterval: set.gcInterval, size: set.size, comment: set.comment)
+                  gcInterval: set.gcInterval, size: set.size, comment: set.comment,
+                  keyTypeof: set.keyTypeof, dataTypeof: set.dataTypeof)
     }
 
     func allocateSetID(_ name: SetName?) -> UInt32 {
@@ -48,11 +49,24 @@ extension NFTBatch {
 
     func encodeSet(_ operation: Operation, _ subject: Subject, flags: Int32, table: NFTTableID, name: String,
                            id: UInt32, kernelFlags: UInt32, key: [NFTDataType], data: NFTMapData?,
-                           timeout: Duration?, gcInterval: Duration?, size: UInt32?, comment: String?) {
+                           timeout: Duration?, gcInterval: Duration?, size: UInt32?, comment: String?,
+                           keyTypeof: [NFTTypeof]? = nil, dataTypeof: [NFTTypeof]? = nil) {
+        // In nft's order: byte orders, typeof of key and data, then the comment.
         var userData = UserData()
         userData.put(UserData.setKeyByteOrder, u32: NFTDataType.byteOrder(key))
         if let data { userData.put(UserData.setDataByteOrder, u32: NFTDataType.byteOrder(data.types)) }
-        if let comment { userData.put(UserData.setComment, string: comment) }
+        if let description = keyTypeof.flatMap(NFTTypeof.userData) {
+            userData.put(UserData.setKeyTypeof, nested: description)
+            if case .value = data, let dataDescription = dataTypeof.flatMap(NFTTypeof.userData) {
+                userData.put(UserData.setDataTypeof, nested: dataDescription)
+                userData.put(UserData.setDataInterval, u32: 0)
+            }
+        }
+        if let comment, UserData.maxLength - userData.bytes.count - 3 > 0 {
+            // What is left of the kernel's 256 bytes (a comment record takes 3 beyond its text).
+            userData.put(UserData.setComment, string: comment, limit: UserData.maxLength - userData.bytes.count - 3)
+        }
+        precondition(userData.bytes.count <= UserData.maxLength, "set user data over NFT_USERDATA_MAXLEN")
         message(operation, subject, type: NFT_MSG_NEWSET, family: table.family, flags: flags,
                 bound: 256 + table.name.utf8.count + name.utf8.count + userData.bytes.count + 16 * key.count) { nlh in
             let s = nftnl_set_alloc()!

@@ -16,6 +16,11 @@ public struct NFTSet: Sendable, Hashable {
     /// Maximum number of elements (nft's `size`).
     public var size: UInt32?
     public var comment: String?
+    /// The expressions behind `key` (nft's `typeof`), recorded in the set's user data so nft
+    /// can print it; nil for a set declared by type alone.
+    public var keyTypeof: [NFTTypeof]?
+    /// The same for a map's data.
+    public var dataTypeof: [NFTTypeof]?
 
     public init(table: NFTTableID, name: String, key: [NFTDataType], data: NFTMapData? = nil,
                 flags: Flags = [], timeout: Duration? = nil, gcInterval: Duration? = nil,
@@ -35,6 +40,17 @@ public struct NFTSet: Sendable, Hashable {
     public static func map(table: NFTTableID, name: String, key: [NFTDataType], data: NFTMapData,
                            flags: Flags = [], timeout: Duration? = nil, comment: String? = nil) -> NFTSet {
         NFTSet(table: table, name: name, key: key, data: data, flags: flags, timeout: timeout, comment: comment)
+    }
+
+    /// A data map declared by expressions, as nft's
+    /// `typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport`.
+    public static func map(table: NFTTableID, name: String, typeof key: [NFTTypeof], data: [NFTTypeof],
+                           flags: Flags = [], comment: String? = nil) -> NFTSet {
+        var set = NFTSet(table: table, name: name, key: key.map(\.dataType), data: .value(data.map(\.dataType)),
+                         flags: flags, comment: comment)
+        set.keyTypeof = key
+        set.dataTypeof = data
+        return set
     }
 
     public var isMap: Bool { data != nil }

@@ -3,7 +3,8 @@ import SkiffTestSupport
 import XCTest
 
 /// A node namespace with two pod namespaces (each serving HTTP on :8080 answering its own
-/// name, and UDP the same way after `startUDPServers`) and a client namespace, all joined to
+/// name, `/ip` the client's address and `/local` the address the connection arrived at, and UDP
+/// the same way after `startUDPServers`) and a client namespace, all joined to
 /// the node by veth pairs created inside the namespaces (never in the root one). Everything
 /// is removed by `tearDown`, pass or fail.
 ///
@@ -61,7 +62,10 @@ final class ProxyTopology {
             import http.server, socketserver
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
-                    body = (self.client_address[0] if self.path == "/ip" else "\(name)").encode()
+                    if self.path == "/ip": body = self.client_address[0]
+                    elif self.path == "/local": body = self.connection.getsockname()[0]
+                    else: body = "\(name)"
+                    body = body.encode()
                     self.send_response(200)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()

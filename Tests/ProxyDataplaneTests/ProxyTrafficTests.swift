@@ -76,11 +76,12 @@ final class ProxyTrafficTests: XCTestCase {
         model.endpointSliceUpdated(old: Self.webSlice([]), new: Self.webSlice(["10.244.1.2"]))
         let partial = try syncer.syncNow(applying: &model)
         XCTAssertFalse(partial.full)
-        XCTAssertEqual(partial.chainsTouched, 2, "service chain rewritten, endpoint chain removed")
+        XCTAssertEqual(partial.chainsTouched, 0, "flat layout: only map elements change (goto cluster-lb-1)")
         print("[proxy] partial sync: \(partial.messages) messages, \(partial.bytes) bytes in \(partial.duration)")
         XCTAssertEqual(Set(try topo.bodies(from: topo.node, "http://10.96.0.50/", count: 15)), ["pod-a"])
         let listed = try topo.exec(topo.node, "nft", "list", "table", "ip", "skiff-proxy")
-        XCTAssertFalse(listed.contains("web/tcp/http__10.244.2.2/8080"), "the endpoint chain is gone")
+        XCTAssertFalse(listed.contains("10.244.2.2 . 8080"), "the endpoint is gone from the endpoint maps")
+        XCTAssertTrue(listed.contains("10.96.0.50 . tcp . 80 : goto cluster-lb-1"), listed)
 
         // Last endpoint gone: refused; back: served.
         model.endpointSliceUpdated(old: Self.webSlice([]), new: Self.webSlice([]))

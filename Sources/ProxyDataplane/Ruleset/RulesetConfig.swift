@@ -18,10 +18,14 @@ public struct RulesetConfig: Sendable, Hashable {
     public var masqueradeAll: Bool
     /// The mark bit that asks postrouting to masquerade (kube-proxy's 0x4000).
     public var masqueradeBit: UInt32
+    /// Service ports with 1…this many endpoints share the `*-lb-N` balancing chains (the flat
+    /// layout, see RulesetBuilder); more endpoints get chains of their own. The default, 64,
+    /// keeps the skeleton small (3 chains per count); 0 gives every port its own chains.
+    public var maxSharedEndpoints: Int
 
     public init(family: IPFamily = .ipv4, tableName: String = "skiff-proxy", clusterCIDRs: [IPPrefix] = [],
                 serviceCIDRs: [IPPrefix] = [], nodePortAddresses: [IPAddress] = [], masqueradeAll: Bool = false,
-                masqueradeBit: UInt32 = 0x4000) {
+                masqueradeBit: UInt32 = 0x4000, maxSharedEndpoints: Int = 64) {
         self.family = family
         self.tableName = tableName
         self.clusterCIDRs = clusterCIDRs.filter { $0.family == family }
@@ -29,6 +33,7 @@ public struct RulesetConfig: Sendable, Hashable {
         self.nodePortAddresses = nodePortAddresses.filter { $0.family == family && !$0.isLoopback }
         self.masqueradeAll = masqueradeAll
         self.masqueradeBit = masqueradeBit
+        self.maxSharedEndpoints = max(0, maxSharedEndpoints)
     }
 
     /// `ip` for IPv4, `ip6` for IPv6: one table per family, so no `meta nfproto` guards.
