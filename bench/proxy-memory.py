@@ -38,6 +38,7 @@ def main():
     ap.add_argument("--skiff", required=True)
     ap.add_argument("--services", type=int, default=10000)
     ap.add_argument("--endpoints", type=int, default=2)
+    ap.add_argument("--wrap", default="", help="a profiler command to run the proxy under, e.g. 'heaptrack -o /tmp/ht'")
     args = ap.parse_args()
 
     ns = "skiff-bench-mem-%08x" % random.getrandbits(32)
@@ -98,7 +99,7 @@ def main():
                                          [endpoint_slice(i) for i in c]), chunks))
         print(f"created {args.services} services and slices in {time.time() - start:.1f}s", file=sys.stderr)
 
-        proxy = subprocess.Popen(["ip", "netns", "exec", ns, args.skiff, "proxy", "--kubeconfig", kubeconfig,
+        proxy = subprocess.Popen(["ip", "netns", "exec", ns, *args.wrap.split(), args.skiff, "proxy", "--kubeconfig", kubeconfig,
                                   "--node-name", "node-a", "--cluster-cidr", "10.244.0.0/16",
                                   "--nodeport-addresses", "127.0.0.0/8", "--healthz-bind-address", ""],
                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "proxy.log"), "w"),

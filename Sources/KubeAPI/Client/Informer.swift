@@ -22,6 +22,9 @@ public final class Informer<T: KubeObject>: Sendable {
     public let labelSelector: String?
     public let fieldSelector: String?
     public let pageSize: Int
+    /// Applied to every object before it is cached or delivered (client-go's transform):
+    /// a component drops what it never reads, such as managedFields, to keep its cache small.
+    public let transform: (@Sendable (T) -> T)?
     private let client: KubeClient
     private let backoff: Backoff
     private let logger: Logger
@@ -62,8 +65,9 @@ public final class Informer<T: KubeObject>: Sendable {
     ///   - pageSize: `limit` of each list page.
     public init(client: KubeClient, namespace: String? = nil, labelSelector: String? = nil,
                 fieldSelector: String? = nil, pageSize: Int = 500, backoff: Backoff = Backoff(),
-                logger: Logger? = nil) {
+                transform: (@Sendable (T) -> T)? = nil, logger: Logger? = nil) {
         self.client = client
+        self.transform = transform
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -326,7 +330,11 @@ public final class Informer<T: KubeObject>: Sendable {
                                              options: ListOptions(labelSelector: labelSelector,
                                                                   fieldSelector: fieldSelector))
             }
-            items.append(contentsOf: page.items)
+            if let transform {
+                items.append(contentsOf: page.items.lazy.map(transform))
+            } else {
+                items.append(contentsOf: page.items)
+            }
             resourceVersion = page.resourceVersion
             continueToken = page.continueToken
         } while continueToken != nil
@@ -362,6 +370,7 @@ public final class Informer<T: KubeObject>: Sendable {
         do {
             for try await event in events {
                 sawEvent = true
+                let event = transform.map { event.map($0) } ?? event
                 state.withLock { s in
                     if let change = s.cache.apply(event) { s.broadcast([change]) }
                 }

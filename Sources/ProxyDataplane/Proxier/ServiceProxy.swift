@@ -23,6 +23,16 @@ public final class ServiceProxy: Sendable {
     /// Upstream's selector: Services handled by another proxy, and headless ones, are not ours.
     public static let labelSelector = "!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless"
 
+    /// What the proxy never reads, dropped before caching: managedFields and kubectl's
+    /// last-applied copy of the whole object are most of an object's size.
+    @Sendable static func trimmed<T: KubeObject>(_ object: T) -> T {
+        var o = object
+        o.metadata?.managedFields = nil
+        o.metadata?.annotations?["kubectl.kubernetes.io/last-applied-configuration"] = nil
+        if o.metadata?.annotations?.isEmpty == true { o.metadata?.annotations = nil }
+        return o
+    }
+
     public let proxier: Proxier
     private let services: Informer<Service>
     private let endpointSlices: Informer<EndpointSlice>
@@ -32,8 +42,8 @@ public final class ServiceProxy: Sendable {
     public init(client: KubeClient, config: ProxyConfig, logger: Logger = Logger(label: "skiff.proxy")) throws {
         self.logger = logger
         proxier = try Proxier(config: config, logger: logger)
-        services = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
-        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
+        services = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmed, logger: logger)
+        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmed, logger: logger)
         node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", logger: logger)
     }
 
