@@ -1,5 +1,7 @@
 /// What happened to one object, as informer handlers see it.
-public enum ObjectChange<Object: Sendable>: Sendable {
+/// Indirect: a Service or EndpointSlice is large inline, and whole lists of changes queue up
+/// for handlers after a relist; boxed, they cost the object alone.
+public indirect enum ObjectChange<Object: Sendable>: Sendable {
     case added(Object)
     case updated(old: Object, new: Object)
     case deleted(Object)

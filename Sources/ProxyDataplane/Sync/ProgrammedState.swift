@@ -12,7 +12,7 @@ public struct ProgrammedState: Sendable {
     public let table: NFTTableID
     public private(set) var fragments: [RulesetOwner: RulesetFragment] = [:]
     /// set → key → owner → element.
-    private var elementOwners: [String: [NFTKey: [RulesetOwner: ElementSpec]]] = [:]
+    private var elementOwners: [String: [NFTKey: ElementOwners]] = [:]
     /// Whether the kernel is known to hold exactly `fragments` (false before the first full
     /// sync and after a failure).
     public private(set) var isInSync = false
@@ -31,13 +31,13 @@ public struct ProgrammedState: Sendable {
     /// an empty fragment removes the owner).
     public func plan(changes: [RulesetOwner: RulesetFragment]) -> SyncPlan {
         var plan = SyncPlan(table: table, mode: .partial)
-        var touched: [String: [NFTKey: [RulesetOwner: ElementSpec]]] = [:]
+        var touched: [String: [NFTKey: ElementOwners]] = [:]
         var before: [String: [NFTKey: ElementSpec]] = [:]
 
-        func owners(_ set: String, _ key: NFTKey) -> [RulesetOwner: ElementSpec] {
+        func owners(_ set: String, _ key: NFTKey) -> ElementOwners {
             if let t = touched[set]?[key] { return t }
-            let current = elementOwners[set]?[key] ?? [:]
-            if let e = Self.effective(current) { before[set, default: [:]][key] = e }
+            let current = elementOwners[set]?[key] ?? ElementOwners()
+            if let e = current.effective { before[set, default: [:]][key] = e }
             touched[set, default: [:]][key] = current
             return current
         }
@@ -84,7 +84,7 @@ public struct ProgrammedState: Sendable {
         for (set, keys) in touched.sorted(by: { $0.key < $1.key }) {
             for (key, o) in keys {
                 let was = before[set]?[key]
-                let will = Self.effective(o)
+                let will = o.effective
                 switch (was, will) {
                 case (nil, let w?): plan.elementAdds[set, default: []].append(w.element)
                 case (let b?, nil): plan.elementDeletes[set, default: []].append(b.element)
@@ -107,15 +107,15 @@ public struct ProgrammedState: Sendable {
     /// is deleted and created afresh (at start, when what the kernel holds is unknown).
     public static func fullPlan(_ ruleset: Ruleset, previous: ProgrammedState? = nil) -> SyncPlan {
         var plan = SyncPlan(table: ruleset.table, mode: previous == nil ? .rebuild : .resync)
-        var index: [String: [NFTKey: [RulesetOwner: ElementSpec]]] = [:]
+        var index: [String: [NFTKey: ElementOwners]] = [:]
         for (owner, fragment) in ruleset.fragments.sorted(by: { $0.key < $1.key }) where !fragment.isEmpty {
             plan.fragments[owner] = fragment
             plan.newChains += fragment.chains
             plan.newSets += fragment.sets
-            for e in fragment.elements { index[e.set, default: [:]][e.key, default: [:]][owner] = e }
+            for e in fragment.elements { index[e.set, default: [:]][e.key, default: ElementOwners()][owner] = e }
         }
         for (set, keys) in index.sorted(by: { $0.key < $1.key }) {
-            for (_, o) in keys { if let e = effective(o) { plan.elementAdds[set, default: []].append(e.element) } }
+            for (_, o) in keys { if let e = o.effective { plan.elementAdds[set, default: []].append(e.element) } }
         }
         plan.elementOwners = index
         if let previous {
@@ -157,9 +157,6 @@ public struct ProgrammedState: Sendable {
         isInSync = true
     }
 
-    static func effective(_ owners: [RulesetOwner: ElementSpec]) -> ElementSpec? {
-        owners.min(by: { $0.key < $1.key })?.value
-    }
 }
 
 /// The messages of one sync, in the order the kernel needs them, and what to record once
@@ -190,7 +187,7 @@ public struct SyncPlan: Sendable {
     /// The owners' new fragments (empty = removed).
     var fragments: [RulesetOwner: RulesetFragment] = [:]
     /// New owner lists of the touched element keys.
-    var elementOwners: [String: [NFTKey: [RulesetOwner: ElementSpec]]] = [:]
+    var elementOwners: [String: [NFTKey: ElementOwners]] = [:]
 
     init(table: NFTTableID, mode: Mode) {
         self.table = table
