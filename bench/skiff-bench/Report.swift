@@ -134,15 +134,5 @@ struct Report {
         return out
     }
 
-    private func table(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: rows[0].count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        func line(_ row: [String]) -> String {
-            "| " + row.enumerated().map { i, cell in cell + String(repeating: " ", count: widths[i] - cell.count) }.joined(separator: " | ") + " |\n"
-        }
-        var out = line(rows[0])
-        out += "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|\n"
-        for row in rows.dropFirst() { out += line(row) }
-        return out
-    }
+    private func table(_ rows: [[String]]) -> String { markdownTable(rows) }
 }

@@ -18,6 +18,8 @@ final class Cleanup: @unchecked Sendable {
     private let lock = NSLock()
     private var children: [Child] = []
     private var directories: [String] = []
+    /// Other clean-up steps (e.g. deleting network namespaces), run last-registered first.
+    private var actions: [@Sendable () -> Void] = []
     private var signalSources: [DispatchSourceSignal] = []
 
     func register(_ child: Child) {
@@ -29,7 +31,18 @@ final class Cleanup: @unchecked Sendable {
 
     func register(directory: String) { lock.withLock { directories.append(directory) } }
 
-    /// SIGINT/SIGTERM/SIGHUP: stop the servers, remove the directories, exit 130.
+    func register(action: @escaping @Sendable () -> Void) { lock.withLock { actions.append(action) } }
+
+    /// A process started without `Child` (e.g. with pipes to talk to it): SIGKILLed on a crash.
+    func watchForCrash(pid: Int32) {
+        lock.withLock { for i in 0..<8 where crashKillSlots[i] == 0 { crashKillSlots[i] = pid; break } }
+    }
+
+    func unwatch(pid: Int32) {
+        lock.withLock { for i in 0..<8 where crashKillSlots[i] == pid { crashKillSlots[i] = 0 } }
+    }
+
+    /// SIGINT/SIGTERM/SIGHUP: stop the servers, run the clean-up steps, remove the directories, exit 130.
     /// Crashes (SIGSEGV, SIGILL, SIGTRAP, SIGABRT, SIGBUS): SIGKILL the servers, then die as usual.
     func installSignalHandlers() {
         for sig in [SIGINT, SIGTERM, SIGHUP] {
@@ -56,15 +69,17 @@ final class Cleanup: @unchecked Sendable {
     /// handler cleans up, or the reverse) waits until the servers are really gone.
     private let running = NSLock()
 
-    /// Idempotent: stops every child (SIGTERM, then SIGKILL after 5 s) and removes the directories.
+    /// Idempotent: stops every child (SIGTERM, then SIGKILL after 5 s), runs the other clean-up
+    /// steps and removes the directories.
     func run() {
         running.lock()
         defer { running.unlock() }
-        let (kids, dirs) = lock.withLock { () -> ([Child], [String]) in
-            defer { children = []; directories = [] }
-            return (children, directories)
+        let (kids, dirs, steps) = lock.withLock { () -> ([Child], [String], [@Sendable () -> Void]) in
+            defer { children = []; directories = []; actions = [] }
+            return (children, directories, actions)
         }
         for child in kids { child.stop() }
+        for step in steps.reversed() { step() }
         for dir in dirs { try? FileManager.default.removeItem(atPath: dir) }
     }
 }

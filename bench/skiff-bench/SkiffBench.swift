@@ -10,7 +10,9 @@ struct SkiffBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skiff-bench",
         abstract: "Skiff benchmarks, each measured side by side with a peer in one run.",
-        subcommands: [APIBench.self])
+        subcommands: [APIBench.self, ProxyBench.self,
+                      // Helpers the proxy benchmark runs as child processes.
+                      ProxyChildCommand.self, ProxyServeCommand.self, ProxyConnectCommand.self])
 }
 
 enum WatchWrite: String, ExpressibleByArgument, Sendable {

@@ -18,8 +18,13 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Log lines show seconds since the first one (a global is initialised on first use).
+let logClockStart = monoNanos()
+
 func log(_ message: String) {
-    FileHandle.standardError.write(Data("[skiff-bench] \(message)\n".utf8))
+    let start = logClockStart   // first: initialising it after reading the clock would underflow
+    let seconds = String(format: "%7.1f", Double(monoNanos() - start) / 1e9)
+    FileHandle.standardError.write(Data("[skiff-bench \(seconds)s] \(message)\n".utf8))
 }
 
 /// A counter shared by worker tasks.
