@@ -57,9 +57,9 @@ final class ProxyTopology {
         }
     }
 
-    private func startServer(in ns: String, name: String) throws {
+    private func startServer(in ns: String, name: String, ipv6: Bool = false) throws {
         let script = """
-            import http.server, socketserver
+            import http.server, socket, socketserver
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
                     if self.path == "/ip": body = self.client_address[0]
@@ -72,9 +72,10 @@ final class ProxyTopology {
                     self.wfile.write(body)
                 def log_message(self, *a): pass
             class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+                address_family = socket.AF_INET6 if \(ipv6 ? "True" : "False") else socket.AF_INET
                 allow_reuse_address = True
                 daemon_threads = True
-            S(("0.0.0.0", 8080), H).serve_forever()
+            S(("::" if \(ipv6 ? "True" : "False") else "0.0.0.0", 8081 if \(ipv6 ? "True" : "False") else 8080), H).serve_forever()
             """
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -96,31 +97,7 @@ final class ProxyTopology {
             try exec(peer, "ip", "-6", "route", "add", "default", "via", "\(net)::1")
         }
         try exec(node, "ip", "-6", "route", "add", "fd00:96::/112", "dev", "va")
-        for (ns, name) in [(podA, "pod-a"), (podB, "pod-b")] {
-            let script = """
-                import http.server, socket, socketserver
-                class H(http.server.BaseHTTPRequestHandler):
-                    def do_GET(self):
-                        body = (self.client_address[0] if self.path == "/ip" else "\(name)").encode()
-                        self.send_response(200)
-                        self.send_header("Content-Length", str(len(body)))
-                        self.end_headers()
-                        self.wfile.write(body)
-                    def log_message(self, *a): pass
-                class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
-                    address_family = socket.AF_INET6
-                    allow_reuse_address = True
-                    daemon_threads = True
-                S(("::", 8081), H).serve_forever()
-                """
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["ip", "netns", "exec", ns, "/usr/bin/python3", "-c", script]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            servers.append(p)
-        }
+        for (ns, name) in [(podA, "pod-a"), (podB, "pod-b")] { try startServer(in: ns, name: name, ipv6: true) }
         for ip in ["fd00:1::2", "fd00:2::2"] {
             var up = false
             for _ in 0..<100 {
