@@ -47,13 +47,18 @@ final class ProxyTopology {
         try exec(node, "ip", "route", "add", "10.96.0.0/12", "dev", "va")
         try startServer(in: podA, name: "pod-a")
         try startServer(in: podB, name: "pod-b")
-        for ip in ["10.244.1.2", "10.244.2.2"] {
+        try waitUntilServing(["http://10.244.1.2:8080/", "http://10.244.2.2:8080/"])
+    }
+
+    /// Waits (up to 5 s each) until every URL answers from the node.
+    private func waitUntilServing(_ urls: [String]) throws {
+        for url in urls {
             var up = false
             for _ in 0..<100 {
-                if try curl(from: node, "http://\(ip):8080/", timeout: 1).status == 0 { up = true; break }
+                if try curl(from: node, url, timeout: 1).status == 0 { up = true; break }
                 usleep(50_000)
             }
-            guard up else { throw TestFailure("server at \(ip) did not start") }
+            guard up else { throw TestFailure("server at \(url) did not start") }
         }
     }
 
@@ -98,14 +103,7 @@ final class ProxyTopology {
         }
         try exec(node, "ip", "-6", "route", "add", "fd00:96::/112", "dev", "va")
         for (ns, name) in [(podA, "pod-a"), (podB, "pod-b")] { try startServer(in: ns, name: name, ipv6: true) }
-        for ip in ["fd00:1::2", "fd00:2::2"] {
-            var up = false
-            for _ in 0..<100 {
-                if try curl(from: node, "http://[\(ip)]:8081/", timeout: 1).status == 0 { up = true; break }
-                usleep(50_000)
-            }
-            guard up else { throw TestFailure("IPv6 server at \(ip) did not start") }
-        }
+        try waitUntilServing(["http://[fd00:1::2]:8081/", "http://[fd00:2::2]:8081/"])
     }
 
     /// Starts a UDP server on `port` in each pod namespace, answering every datagram with the

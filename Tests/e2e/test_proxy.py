@@ -39,15 +39,22 @@ endpoints:
 """
 
 
+POD_IPS = {"pod-a": "10.244.1.2", "pod-b": "10.244.2.2"}
+
+
+def endpoints_yaml(*pods, node_names=True):
+    """The `endpoints:` items of a slice for these pods (ready; on node-a / node-b)."""
+    return "".join(f"- addresses: [{POD_IPS[p]}]\n  conditions: {{ready: true}}\n"
+                   + (f"  nodeName: node-{p[-1]}\n" if node_names else "") for p in pods)
+
+
 def slice_manifest(*pods):
-    ips = {"pod-a": "10.244.1.2", "pod-b": "10.244.2.2"}
     # What the EndpointSlice controller stamps: network programming latency is measured from it.
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     manifest = SLICE.replace("labels: {kubernetes.io/service-name: web}",
                              "labels: {kubernetes.io/service-name: web}, "
                              f"annotations: {{endpoints.kubernetes.io/last-change-trigger-time: '{now}'}}")
-    return manifest + "".join(
-        f"- addresses: [{ips[p]}]\n  conditions: {{ready: true}}\n  nodeName: node-{p[-1]}\n" for p in pods)
+    return manifest + endpoints_yaml(*pods)
 
 
 class Node:
@@ -202,10 +209,8 @@ endpoints:
 
 
 def test_udp_client_moves_on_when_its_endpoint_goes(node):
-    ips = {"pod-a": "10.244.1.2", "pod-b": "10.244.2.2"}
-
     def dns(*pods):
-        return DNS + "".join(f"- addresses: [{ips[p]}]\n  conditions: {{ready: true}}\n" for p in pods)
+        return DNS + endpoints_yaml(*pods, node_names=False)
 
     node.kubectl("apply", "-f", "-", input=dns("pod-a", "pod-b"))
     ip = cluster_ip(node, "dns")
@@ -276,9 +281,7 @@ endpoints:
 
 def test_health_check_node_port_reports_local_endpoints(node):
     def lb(*pods):
-        ips = {"pod-a": "10.244.1.2", "pod-b": "10.244.2.2"}
-        return LB + "".join(
-            f"- addresses: [{ips[p]}]\n  conditions: {{ready: true}}\n  nodeName: node-{p[-1]}\n" for p in pods)
+        return LB + endpoints_yaml(*pods)
 
     node.kubectl("apply", "-f", "-", input=lb("pod-a", "pod-b"))
     port = int(node.kubectl("get", "svc", "lb", "-o", "jsonpath={.spec.healthCheckNodePort}"))
