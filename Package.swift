@@ -32,8 +32,11 @@ let package = Package(
                        providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
         // The netlink foundation: nf_tables batches (and later rtnetlink, ctnetlink) over libmnl.
         .target(name: "Netlink", dependencies: ["CNetfilter"]),
+        // The JSON value tree with its parser and serializer; no Foundation, so the CNI plugin can use it.
+        .target(name: "SkiffJSON"),
         // API types, JSON/YAML codec, client and informer: what every component consumes.
         .target(name: "KubeAPI", dependencies: [
+            "SkiffJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -62,13 +65,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "KubeAPI", "ControlPlane", "ProxyDataplane",
+            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The benchmarks (bench/run-api, bench/run-proxy): skiff and its peer side by side.
         .executableTarget(name: "skiff-bench", dependencies: [
-            "KubeAPI", "ProxyDataplane",
+            "KubeAPI", "ProxyDataplane", "Netlink",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -78,7 +81,7 @@ let package = Package(
         // Helpers the dataplane tests share (running ip/nft/curl).
         .target(name: "SkiffTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
-        .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "SkiffTestSupport"]),
+        .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
     ]
 )

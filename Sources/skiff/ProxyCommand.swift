@@ -3,6 +3,7 @@ import Foundation
 import KubeAPI
 import Logging
 import ProxyDataplane
+import Netlink
 
 struct ProxyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import XCTest
 import KubeAPI
 @testable import ProxyDataplane
+import Netlink
 
 final class ChangeTrackingTests: XCTestCase {
     /// A model holding `count` services web-0… each with one slice of two endpoints, applied.

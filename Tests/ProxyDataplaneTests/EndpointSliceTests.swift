@@ -1,6 +1,7 @@
 import XCTest
 import KubeAPI
 @testable import ProxyDataplane
+import Netlink
 
 final class EndpointSliceTests: XCTestCase {
     private func endpoints(after slices: [EndpointSlice], config: ProxyModelConfig = Fixture.config())

@@ -1,5 +1,6 @@
 import KubeAPI
 @testable import ProxyDataplane
+import Netlink
 
 /// Builders for the API objects the tests feed the model.
 enum Fixture {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import ProxyDataplane
+import Netlink
 
 final class IPAddressTests: XCTestCase {
     func testIPv4ParsesAndFormats() {

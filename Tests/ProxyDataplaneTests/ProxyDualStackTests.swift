@@ -3,6 +3,7 @@ import KubeAPI
 import SkiffTestSupport
 import XCTest
 @testable import ProxyDataplane
+import Netlink
 
 /// The same layout in an `ip6` table: programmed by the kernel and read back with nft.
 final class ProxyDualStackTests: XCTestCase {

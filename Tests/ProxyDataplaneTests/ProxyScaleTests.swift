@@ -3,6 +3,7 @@ import KubeAPI
 import SkiffTestSupport
 import XCTest
 @testable import ProxyDataplane
+import Netlink
 
 /// Size sanity check (timings are printed, never asserted: targets live in bench/).
 final class ProxyScaleTests: XCTestCase {

@@ -1,6 +1,7 @@
 import XCTest
 import KubeAPI
 @testable import ProxyDataplane
+import Netlink
 
 final class ServiceTranslationTests: XCTestCase {
     private func translate(_ s: Service, families: Set<IPFamily> = [.ipv4]) -> ServiceTranslation {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProxyDataplane
+import Netlink
 
 /// Which of the proxy's two ruleset layouts a measurement programs (RulesetBuilder):
 /// - `flat`, the default: common Services get no chains of their own, only map elements that

@@ -1,4 +1,5 @@
 import ProxyDataplane
+import Netlink
 
 /// The peer's input: the proxy's ruleset written as an `nft -f` script, the way upstream
 /// kube-proxy (nftables mode) hands its ruleset to the kernel: text, one command per line, one

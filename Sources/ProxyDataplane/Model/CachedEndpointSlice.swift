@@ -1,4 +1,5 @@
 import KubeAPI
+import Netlink
 
 /// The part of an EndpointSlice the proxy uses, validated and normalised (ports and endpoints
 /// sorted) so that two versions of a slice compare equal exactly when they would program the

@@ -1,3 +1,5 @@
+import Netlink
+
 /// Which endpoints a service port's traffic may go to from this node, as upstream's
 /// CategorizeEndpoints decides:
 /// - Cluster-policy endpoints: the ready ones (narrowed by zone hints when they apply); when

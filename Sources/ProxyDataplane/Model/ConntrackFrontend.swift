@@ -1,3 +1,5 @@
+import Netlink
+
 /// A way traffic enters a service port, as conntrack sees it in an entry's original
 /// direction: a service address and port (cluster IP, external IP, LB VIP), or a node port on
 /// any local address of a family.

@@ -1,3 +1,5 @@
+import Netlink
+
 /// One backend of one service port, merged from the EndpointSlices: where to DNAT to and the
 /// conditions that decide whether it gets traffic.
 public struct EndpointInfo: Sendable, Hashable, CustomStringConvertible {

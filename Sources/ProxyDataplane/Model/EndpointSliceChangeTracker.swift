@@ -1,4 +1,5 @@
 import KubeAPI
+import Netlink
 
 /// Accumulates EndpointSlice events between syncs, as kube-proxy's EndpointSliceCache: per
 /// service it keeps the slices as last applied and the pending new versions (or deletions).

@@ -1,3 +1,5 @@
+import Netlink
+
 /// Merges the slices of one service into endpoints per service port, as upstream's
 /// endpointInfoByServicePort/addEndpoints: a slice port contributes every endpoint of its
 /// slice to the service port with the same name and protocol, at the slice port's number.

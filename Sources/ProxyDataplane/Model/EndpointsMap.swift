@@ -1,3 +1,5 @@
+import Netlink
+
 /// Every service port's merged endpoints, grouped by service like ServicePortMap so that one
 /// service's slices changing replaces one entry. Keyed by ServicePortName whether or not the
 /// Service exists: slices may arrive before their service, and the dataplane joins the two.

@@ -1,4 +1,5 @@
 import KubeAPI
+import Netlink
 
 /// The proxy's Kubernetes-facing state: Services and EndpointSlices in, per service port rules
 /// and endpoints out, with both change trackers and the maps they maintain. Informer events go

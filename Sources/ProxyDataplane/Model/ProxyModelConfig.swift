@@ -1,3 +1,5 @@
+import Netlink
+
 /// What the model needs to know about the node it runs on: its name (an endpoint is local when
 /// its `nodeName` matches) and the IP families its dataplane programs (addresses of other
 /// families are dropped early, as a single-stack kube-proxy ignores them).

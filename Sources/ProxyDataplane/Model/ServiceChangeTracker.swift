@@ -1,4 +1,5 @@
 import KubeAPI
+import Netlink
 
 /// Accumulates Service events between syncs, as kube-proxy's ServiceChangeTracker: each event
 /// translates only the service it names, and per service only the state before the first

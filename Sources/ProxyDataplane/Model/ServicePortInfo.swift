@@ -1,3 +1,5 @@
+import Netlink
+
 /// Everything the dataplane needs to program one service port, already validated: addresses
 /// parsed and restricted to the node's families, ports in range, defaults applied. It is a
 /// value compared for equality to decide whether the port's rules must change, so it holds

@@ -1,3 +1,5 @@
+import Netlink
+
 /// A Service (or one of its ports) the proxy will not program, and why. The API server accepts
 /// objects the kernel cannot take (a port of 0 from an old client, an address of a family the
 /// node does not run, garbage written straight to the store); one such object must never stop

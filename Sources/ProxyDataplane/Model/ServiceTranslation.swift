@@ -1,4 +1,5 @@
 import KubeAPI
+import Netlink
 
 /// One Service as the proxy sees it: the ports to program and what was skipped. Two
 /// translations compare equal exactly when the service's rules would be the same, which is how

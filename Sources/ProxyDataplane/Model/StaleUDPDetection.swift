@@ -1,3 +1,5 @@
+import Netlink
+
 /// Finds the UDP conntrack clean-up one apply calls for, looking only at the service ports
 /// that changed in it (O(change)); upstream reconciles the whole table each sync, this yields
 /// the same decisions for the frontends whose state moved, and UDPConntrackCleanupPlan.full

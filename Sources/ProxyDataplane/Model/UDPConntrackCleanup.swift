@@ -1,3 +1,5 @@
+import Netlink
+
 /// UDP conntrack entries one service frontend must lose. UDP has no connection end, so an
 /// entry DNATed to an endpoint that stopped serving keeps sending a client's packets (every
 /// DNS query from the same source port) into the void until it times out. Upstream's

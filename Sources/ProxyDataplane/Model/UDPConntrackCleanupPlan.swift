@@ -1,3 +1,5 @@
+import Netlink
+
 /// The lookup a conntrack dump is filtered through, built from cleanups: answers, for one UDP
 /// entry, whether it must be deleted, exactly as upstream's CleanStaleEntries does for each
 /// entry (service IP:port check, then node port check). `full` builds it from the whole state

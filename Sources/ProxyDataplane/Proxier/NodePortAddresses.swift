@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import Netlink
 
 /// `--nodeport-addresses`: which of this node's addresses answer NodePorts. Upstream's default
 /// (`primary`) is the node's primary IPs; otherwise a list of CIDRs selects the addresses of

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import Netlink
 
 /// The proxy's control loop, after kube-proxy's nftables proxier: informer events go into the
 /// model as they arrive; a loop syncs them, coalesced (`SyncSchedule`), in one transaction

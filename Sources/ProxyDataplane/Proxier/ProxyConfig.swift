@@ -1,3 +1,5 @@
+import Netlink
+
 /// How one proxy runs: kube-proxy's flags, resolved (addresses, not interface specs).
 public struct ProxyConfig: Sendable {
     /// This node's name, as in `Node.metadata.name`: endpoints on it are local.

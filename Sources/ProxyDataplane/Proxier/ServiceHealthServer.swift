@@ -1,6 +1,7 @@
 import KubeAPI
 import Logging
 import NIOPosix
+import Netlink
 
 /// Upstream's service health checks: every LoadBalancer Service with
 /// `externalTrafficPolicy: Local` has a `healthCheckNodePort`, and the proxy answers HTTP

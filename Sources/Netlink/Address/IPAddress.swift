@@ -7,9 +7,9 @@
 public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let family: IPFamily
     /// Upper 64 bits of an IPv6 address; 0 for IPv4.
-    let high: UInt64
+    public let high: UInt64
     /// Lower 64 bits of an IPv6 address; the 32-bit value for IPv4.
-    let low: UInt64
+    public let low: UInt64
 
     /// An IPv4 address from its 32-bit value in host order (`0x0A000001` is 10.0.0.1).
     public init(ipv4 value: UInt32) {
@@ -76,7 +76,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The eight 16-bit groups of an IPv6 address.
-    var ipv6Groups: [UInt16] {
+    public var ipv6Groups: [UInt16] {
         var groups: [UInt16] = []
         groups.reserveCapacity(8)
         for half in [high, low] {

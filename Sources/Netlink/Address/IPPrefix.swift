@@ -57,7 +57,7 @@ public struct IPPrefix: Sendable, Hashable, Comparable, CustomStringConvertible 
 
 extension StringProtocol {
     /// Leading and trailing spaces, tabs and newlines removed (no Foundation needed).
-    func trimmingWhitespace() -> Substring {
+    package func trimmingWhitespace() -> Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         let s = Substring(self)
         guard let first = s.firstIndex(where: { !isSpace($0) }) else { return "" }
