@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skiff", targets: ["skiff"]),
+        .executable(name: "skiff-cni", targets: ["skiff-cni"]),
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
         .library(name: "Netlink", targets: ["Netlink"]),
@@ -78,10 +79,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "bench/skiff-bench"),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        // The pod network: the CNI spec layer and IPAM (Foundation-free: skiff-cni is exec'ed per pod).
+        .target(name: "CNI", dependencies: ["Netlink", "SkiffJSON"]),
+        // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.
+        .executableTarget(name: "skiff-cni", dependencies: ["CNI"]),
         // Helpers the dataplane tests share (running ip/nft/curl).
         .target(name: "SkiffTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
+        .testTarget(name: "CNITests", dependencies: ["CNI", "SkiffTestSupport"]),
     ]
 )

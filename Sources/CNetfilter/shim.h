@@ -20,6 +20,17 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+// rtnetlink (links, addresses, routes, neighbours, FDB): rtnetlink.h already brings
+// linux/if_link.h (IFLA_*, IFLA_VXLAN_*, IFLA_BRPORT_*), linux/if_addr.h and linux/neighbour.h.
+#include <linux/veth.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+// setns(2). glibc declares it only under _GNU_SOURCE, which Swift's Glibc module is built
+// without; the raw system call needs no declaration and no run-time symbol lookup.
+static inline int skiff_setns(int fd, int nstype) {
+    return (int)syscall(SYS_setns, fd, nstype);
+}
 
 // Bits of CTA_FILTER_ORIG_FLAGS / CTA_FILTER_REPLY_FLAGS (ctnetlink dump filtering, Linux 5.8+).
 // They are kernel ABI but live in net/netfilter/nf_internals.h, which is not exported to

@@ -8,10 +8,14 @@ public struct NFTValue: Sendable, Hashable, CustomStringConvertible {
         case ipv4, ipv6, inetProto, inetService, mark, ifname, integer, nfproto, bytes
     }
 
-    public let kind: Kind
-    public let count: Int
     private let high: UInt64
     private let low: UInt64
+    public let kind: Kind
+    /// One byte, not an Int: keys of a hundred thousand elements hold several values each,
+    /// and this keeps a value at 24 bytes instead of 40.
+    private let byteCount: UInt8
+
+    public var count: Int { Int(byteCount) }
 
     /// Bytes exactly as they go on the wire (network order for addresses and ports,
     /// host order for marks and integers, as the kernel keeps them in registers).
@@ -22,7 +26,7 @@ public struct NFTValue: Sendable, Hashable, CustomStringConvertible {
             for (i, b) in bytes.enumerated() { raw[i] = b }
         }
         self.kind = kind
-        self.count = bytes.count
+        self.byteCount = UInt8(bytes.count)
         self.high = buffer.0
         self.low = buffer.1
     }

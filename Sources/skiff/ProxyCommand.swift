@@ -52,6 +52,7 @@ struct ProxyCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        tuneAllocatorForDaemon()
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "skiff.proxy")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

@@ -35,25 +35,6 @@ public final class ConntrackSocket {
 
     /// Reads the next datagram addressed to us, waiting up to the reply timeout.
     func receiveDatagram(operation: String) throws -> UnsafeRawBufferPointer {
-        var poller = pollfd(fd: netlink.fileDescriptor, events: Int16(POLLIN), revents: 0)
-        while true {
-            let ready = poll(&poller, 1, replyTimeoutMilliseconds)
-            if ready == 0 { throw NetlinkError(errno: ETIMEDOUT, operation: operation, kernelMessage: "no reply from the kernel") }
-            if ready < 0 {
-                if Glibc.errno == EINTR { continue }
-                throw NetlinkError(errno: Glibc.errno, operation: operation)
-            }
-            // MSG_TRUNC makes recv report the datagram's real length, so a cut one is noticed.
-            let n = recv(netlink.fileDescriptor, receiveBuffer.baseAddress, receiveBuffer.count,
-                         Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC))
-            if n < 0 {
-                if Glibc.errno == EINTR || Glibc.errno == EAGAIN { continue }
-                throw NetlinkError(errno: Glibc.errno, operation: operation)
-            }
-            if n > receiveBuffer.count {
-                throw NetlinkError(errno: EMSGSIZE, operation: operation, kernelMessage: "a \(n)-byte reply did not fit")
-            }
-            return UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])
-        }
+        try netlink.receiveDatagram(into: receiveBuffer, timeoutMilliseconds: replyTimeoutMilliseconds, operation: operation)
     }
 }

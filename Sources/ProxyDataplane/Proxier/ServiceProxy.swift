@@ -28,9 +28,25 @@ public final class ServiceProxy: Sendable {
     @Sendable static func trimmed<T: KubeObject>(_ object: T) -> T {
         var o = object
         o.metadata?.managedFields = nil
+        o.metadata?.ownerReferences = nil
+        o.metadata?.creationTimestamp = nil
         o.metadata?.annotations?["kubectl.kubernetes.io/last-applied-configuration"] = nil
         if o.metadata?.annotations?.isEmpty == true { o.metadata?.annotations = nil }
         return o
+    }
+
+    /// Endpoints keep what the proxy reads (addresses, conditions, node, zone, hints): the
+    /// Pod reference and hostname (DNS's business) are a third of a cached slice.
+    @Sendable static func trimmedSlice(_ slice: EndpointSlice) -> EndpointSlice {
+        var s = trimmed(slice)
+        if s.endpoints != nil {
+            for i in s.endpoints!.indices {
+                s.endpoints![i].targetRef = nil
+                s.endpoints![i].hostname = nil
+                s.endpoints![i].deprecatedTopology = nil
+            }
+        }
+        return s
     }
 
     public let proxier: Proxier
@@ -43,7 +59,7 @@ public final class ServiceProxy: Sendable {
         self.logger = logger
         proxier = try Proxier(config: config, logger: logger)
         services = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmed, logger: logger)
-        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmed, logger: logger)
+        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmedSlice, logger: logger)
         node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", logger: logger)
     }
 

@@ -107,15 +107,27 @@ public struct ProgrammedState: Sendable {
     /// is deleted and created afresh (at start, when what the kernel holds is unknown).
     public static func fullPlan(_ ruleset: Ruleset, previous: ProgrammedState? = nil) -> SyncPlan {
         var plan = SyncPlan(table: ruleset.table, mode: previous == nil ? .rebuild : .resync)
+        // Sized up front: at 10k Services the index holds ~60k elements, and growing it by
+        // doubling keeps the old and the new storage alive at once at the proxy's peak.
+        var elementCounts: [String: Int] = [:]
+        for fragment in ruleset.fragments.values {
+            for e in fragment.elements { elementCounts[e.set, default: 0] += 1 }
+        }
         var index: [String: [NFTKey: ElementOwners]] = [:]
+        index.reserveCapacity(elementCounts.count)
+        for (set, count) in elementCounts { index[set] = Dictionary(minimumCapacity: count) }
         for (owner, fragment) in ruleset.fragments.sorted(by: { $0.key < $1.key }) where !fragment.isEmpty {
             plan.fragments[owner] = fragment
             plan.newChains += fragment.chains
             plan.newSets += fragment.sets
             for e in fragment.elements { index[e.set, default: [:]][e.key, default: ElementOwners()][owner] = e }
         }
+        plan.elementAdds.reserveCapacity(index.count)
         for (set, keys) in index.sorted(by: { $0.key < $1.key }) {
-            for (_, o) in keys { if let e = o.effective { plan.elementAdds[set, default: []].append(e.element) } }
+            var adds: [NFTSetElement] = []
+            adds.reserveCapacity(keys.count)
+            for (_, o) in keys { if let e = o.effective { adds.append(e.element) } }
+            if !adds.isEmpty { plan.elementAdds[set] = adds }
         }
         plan.elementOwners = index
         if let previous {
@@ -139,12 +151,14 @@ public struct ProgrammedState: Sendable {
     public mutating func commit(_ plan: SyncPlan) {
         if plan.mode != .partial {
             fragments = [:]
-            elementOwners = [:]
+            // A full plan's index is the whole truth and has no empty entries: take it as it
+            // is (shared storage) instead of rebuilding a second copy element by element.
+            elementOwners = plan.elementOwners.filter { !$0.value.isEmpty }
         }
         for (owner, fragment) in plan.fragments {
             fragments[owner] = fragment.isEmpty ? nil : fragment
         }
-        for (set, keys) in plan.elementOwners {
+        for (set, keys) in plan.elementOwners where plan.mode == .partial {
             for (key, o) in keys {
                 if o.isEmpty {
                     elementOwners[set]?[key] = nil

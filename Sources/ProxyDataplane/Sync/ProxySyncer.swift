@@ -386,20 +386,7 @@ final class Worker: @unchecked Sendable {
 
 /// Moves the calling thread into the network namespace at `path` and checks it got there.
 func enterNetworkNamespace(_ path: String) throws {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw NetlinkError(errno: errno, operation: "open network namespace", object: path) }
-    defer { close(fd) }
-    typealias SetNS = @convention(c) (Int32, Int32) -> Int32
-    guard let symbol = dlsym(nil, "setns") else {
-        throw NetlinkError(errno: ENOSYS, operation: "setns", object: path)
-    }
-    guard unsafeBitCast(symbol, to: SetNS.self)(fd, 0x4000_0000 /* CLONE_NEWNET */) == 0 else {
-        throw NetlinkError(errno: errno, operation: "setns", object: path)
-    }
-    var target = stat(), current = stat()
-    guard stat(path, &target) == 0, stat("/proc/thread-self/ns/net", &current) == 0,
-          target.st_ino == current.st_ino, target.st_dev == current.st_dev
-    else { throw NetlinkError(errno: EINVAL, operation: "setns (verify)", object: path) }
+    try NetworkNamespace(path: path).enter()
 }
 
 /// Carries a model to the syncer's thread so that exactly one reference to its storage

@@ -1,0 +1,136 @@
+import Glibc
+
+/// The few POSIX file operations the allocator needs, each failing with a CNI I/O error (code 5).
+enum FileOps {
+    static func ioError(_ what: String, _ path: String, _ err: Int32 = errno) -> CNIError {
+        CNIError(code: CNIError.ioFailure, msg: "\(what) \(path) failed", details: String(cString: strerror(err)))
+    }
+
+    /// `mkdir -p`, mode 0755.
+    static func makeDirectories(_ path: String) throws(CNIError) {
+        var current = ""
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw ioError("mkdir", current) }
+        }
+    }
+
+    /// The whole file as text; nil when it does not exist.
+    static func read(_ path: String) throws(CNIError) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw ioError("open", path)
+        }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Crash-safe replace: write a temp file in the same directory, fsync it, rename it over
+    /// `path`. The caller fsyncs the directory (once, after all its renames).
+    static func writeAtomically(_ path: String, _ text: String) throws(CNIError) {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 { throw ioError("create", temp) }
+        var bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let err = errno
+                close(fd); unlink(temp)
+                throw ioError("write", temp, err)
+            }
+            written += n
+        }
+        if fsync(fd) != 0 {
+            let err = errno
+            close(fd); unlink(temp)
+            throw ioError("fsync", temp, err)
+        }
+        close(fd)
+        if rename(temp, path) != 0 {
+            let err = errno
+            unlink(temp)
+            throw ioError("rename", temp, err)
+        }
+        bytes.removeAll()
+    }
+
+    /// Removes a file; a missing one is fine.
+    static func remove(_ path: String) throws(CNIError) {
+        if unlink(path) != 0 && errno != ENOENT { throw ioError("unlink", path) }
+    }
+
+    static func syncDirectory(_ path: String) throws(CNIError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw ioError("open", path) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw ioError("fsync", path) }
+    }
+
+    /// Names in a directory, without `.` and `..`.
+    static func list(_ path: String) throws(CNIError) -> [String] {
+        guard let dir = opendir(path) else { throw ioError("opendir", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// An exclusive flock on `<dir>/lock`, held across processes until `unlock` (or process death:
+/// the kernel drops a dead process's flock, so a crash never wedges the pool).
+struct FileLock {
+    private let fd: Int32
+
+    /// Waits up to `timeout` seconds; past it, "try again later" (code 11).
+    init(path: String, timeout: Double) throws(CNIError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 { throw FileOps.ioError("open", path) }
+        let deadline = FileOps.monotonicSeconds() + timeout
+        var pause: UInt32 = 500
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let err = errno
+            guard err == EWOULDBLOCK || err == EINTR else {
+                close(fd)
+                throw FileOps.ioError("flock", path, err)
+            }
+            if FileOps.monotonicSeconds() >= deadline {
+                close(fd)
+                throw CNIError(code: CNIError.tryAgainLater, msg: "timed out waiting for the IPAM lock", details: path)
+            }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+        self.fd = fd
+    }
+
+    func unlock() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
