@@ -2,7 +2,8 @@
 // (CNI_COMMAND & co. in the environment, the network config on stdin, the result or the spec's
 // error JSON on stdout). Glibc only, no Foundation: it is exec'ed for every pod.
 //
-// Stage one: IPAM only; the bridge/veth plumbing is not there yet (see PodNetworkPlumbing).
+// Bridge mode (BridgePlumbing): a veth pair per pod on the node bridge, programmed in the
+// namespace the plugin is started in.
 import CNI
 import Glibc
 
@@ -57,7 +58,12 @@ struct DieAfterAllocate: PodNetworkPlumbing {
 let environment = readEnvironment()
 // VERSION may come with nothing on stdin; everything else reads its config.
 let input = readStandardInput()
-var plugin = CNIPlugin()
+var plugin = CNIPlugin(plumbing: BridgePlumbing())
+// Test-only: `SKIFF_CNI_TEST_PLUMBING=ipam-only` runs the dispatch and IPAM without making
+// interfaces, so the binary tests can race 50 ADDs with made-up netns paths. Never set by a runtime.
+if environment["SKIFF_CNI_TEST_PLUMBING"] == "ipam-only" {
+    plugin.plumbing = IPAMOnlyPlumbing()
+}
 if environment["SKIFF_CNI_TEST_FAULT"] == "die-after-allocate" {
     plugin.plumbing = DieAfterAllocate()
 }

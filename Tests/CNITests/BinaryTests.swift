@@ -3,7 +3,8 @@ import Foundation
 import SkiffJSON
 import XCTest
 
-/// The built `skiff-cni` executed as a runtime executes it: separate processes, env + stdin.
+/// The built `skiff-cni` executed as a runtime executes it: separate processes, env + stdin,
+/// with `SKIFF_CNI_TEST_PLUMBING=ipam-only` (no interfaces; see BridgePlumbingTests for those).
 final class CNIBinaryTests: XCTestCase {
     var dir = ""
     override func setUp() { dir = makeTempDir("bin") }
@@ -31,7 +32,8 @@ final class CNIBinaryTests: XCTestCase {
         try config.write(toFile: confPath, atomically: false, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
-        process.environment = env
+        // These tests race ADDs with made-up netns paths: IPAM only (BridgePlumbingTests run the real thing).
+        process.environment = env.merging(["SKIFF_CNI_TEST_PLUMBING": "ipam-only"]) { mine, _ in mine }
         process.standardInput = FileHandle(forReadingAtPath: confPath)
         let output = Pipe()
         process.standardOutput = output

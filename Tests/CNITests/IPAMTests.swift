@@ -118,7 +118,7 @@ final class CNIPluginTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     func run(_ e: [String: String], _ config: String) -> CNIOutcome {
-        run(CNIPlugin(lockTimeout: 5), e, config)
+        run(CNIPlugin(plumbing: IPAMOnlyPlumbing(), lockTimeout: 5), e, config)
     }
 
     func run(_ plugin: CNIPlugin, _ e: [String: String], _ config: String) -> CNIOutcome {
@@ -139,7 +139,7 @@ final class CNIPluginTests: XCTestCase {
         XCTAssertEqual(result["ips"], [["address": "10.244.1.2/24", "gateway": "10.244.1.1"]])
         XCTAssertEqual(result["routes"], [["dst": "0.0.0.0/0"]])
         XCTAssertEqual(result["dns"], ["nameservers": ["10.96.0.10"]])
-        XCTAssertNil(result["interfaces"], "stage one makes no interfaces yet")
+        XCTAssertNil(result["interfaces"], "IPAM-only plumbing makes no interfaces")
 
         // CHECK with the ADD result as prevResult.
         let withPrev = configText(dataDir: dir, extra: ",\"prevResult\":" + String(decoding: add.stdout, as: UTF8.self))

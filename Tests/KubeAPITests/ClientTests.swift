@@ -354,7 +354,7 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(cache.replace(with: [cm("c", rv: "4")], resourceVersion: "6").map(describe),
                        ["delete a@3", "delete b@2"])
         XCTAssertEqual(cache.resourceVersion, "6")
-        XCTAssertEqual(Array(cache.objects.keys), ["default/c"])
+        XCTAssertEqual(Array(cache.keys), ["default/c"])
     }
 
     func testCacheAppliesWatchEvents() {
@@ -368,7 +368,7 @@ final class ClientTests: XCTestCase {
         XCTAssertEqual(describe(cache.apply(.deleted(cm("never", rv: "7")))), "none")
         XCTAssertEqual(describe(cache.apply(.bookmark(resourceVersion: "9"))), "none")
         XCTAssertEqual(cache.resourceVersion, "9")
-        XCTAssertEqual(cache.objects.keys.sorted(), ["default/a", "default/z"])
+        XCTAssertEqual(cache.keys.sorted(), ["default/a", "default/z"])
         XCTAssertEqual(ObjectCache<TestNode>.key(namespace: nil, name: "n1"), "n1")
     }
 

@@ -15,7 +15,7 @@ public struct CNIPlugin {
     public var plumbing: any PodNetworkPlumbing
     public var lockTimeout: Double
 
-    public init(plumbing: any PodNetworkPlumbing = IPAMOnlyPlumbing(), lockTimeout: Double = 30) {
+    public init(plumbing: any PodNetworkPlumbing = BridgePlumbing(), lockTimeout: Double = 30) {
         self.plumbing = plumbing
         self.lockTimeout = lockTimeout
     }
@@ -104,7 +104,9 @@ public struct CNIPlugin {
         result.interfaces += made.interfaces
         result.ips.append(CNIResult.IPConfig(address: address, gateway: config.ipam.gateway,
                                              interface: made.podInterface.map { $0 + offset }))
-        for route in config.ipam.routes where !result.routes.contains(route) { result.routes.append(route) }
+        for route in config.ipam.routes + plumbing.resultRoutes(pod, addresses: [address]) where !result.routes.contains(route) {
+            result.routes.append(route)
+        }
         if result.dns == CNIResult.DNS() { result.dns = config.dns }
         return result
     }

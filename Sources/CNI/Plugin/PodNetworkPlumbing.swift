@@ -3,9 +3,8 @@ import Netlink
 /// What ADD, CHECK and DEL need besides addresses: the host side of the pod network (bridge,
 /// veth pair, the address and routes inside the pod's netns).
 ///
-/// NOT YET THERE: the bridge/veth implementation comes next, on top of the rtnetlink layer
-/// (Sources/Netlink/Route). Today the plugin runs with `IPAMOnlyPlumbing`, which creates no
-/// interfaces: ADD allocates and reports an address, nothing is configured in the netns.
+/// `BridgePlumbing` (Sources/CNI/Bridge) is what skiff-cni runs with; `IPAMOnlyPlumbing` makes
+/// no interfaces and serves the IPAM tests.
 public protocol PodNetworkPlumbing {
     /// Sets up the attachment with the allocated addresses; returns the interfaces it made
     /// (host bridge, host veth, the pod's interface with `sandbox` set) and the index of the
@@ -19,6 +18,13 @@ public protocol PodNetworkPlumbing {
     func check(_ attachment: PodAttachment, expected: CNIResult) throws(CNIError)
     /// STATUS: whether new attachments can be made (e.g. the bridge can be created).
     func status(_ config: NetworkConfig) throws(CNIError)
+    /// Routes the plumbing installs in the pod beyond the config's (`ipam.routes`), for the
+    /// ADD result: the bridge's default route through the gateway. None by default.
+    func resultRoutes(_ attachment: PodAttachment, addresses: [CNIAddress]) -> [CNIResult.Route]
+}
+
+extension PodNetworkPlumbing {
+    public func resultRoutes(_ attachment: PodAttachment, addresses: [CNIAddress]) -> [CNIResult.Route] { [] }
 }
 
 /// One invocation's attachment: the network config and the container's identity.
@@ -30,7 +36,9 @@ public struct PodAttachment: Sendable {
     public var netns: String?
 }
 
-/// The stage-one plumbing: IPAM only, no interfaces (see `PodNetworkPlumbing`).
+/// IPAM only, no interfaces: ADD allocates and reports an address, nothing is configured in
+/// the netns. For tests of the dispatch and IPAM (in-process, or skiff-cni with
+/// `SKIFF_CNI_TEST_PLUMBING=ipam-only`).
 public struct IPAMOnlyPlumbing: PodNetworkPlumbing {
     public init() {}
     public func setUp(_ attachment: PodAttachment, addresses: [CNIAddress]) throws(CNIError)

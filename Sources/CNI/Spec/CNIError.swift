@@ -32,6 +32,8 @@ public struct CNIError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let requestedAddressUnavailable = 102
     /// The pod network plumbing (veth, bridge) failed.
     public static let plumbingFailed = 110
+    /// CNI_IFNAME is taken in the pod's netns already (the reference plugin says so with 999).
+    public static let interfaceNameTaken = 111
 
     public var description: String {
         details.map { "CNI error \(code): \(msg): \($0)" } ?? "CNI error \(code): \(msg)"

@@ -88,11 +88,11 @@ public final class Informer<T: KubeObject>: Sendable {
 
     /// All cached objects, in key order.
     public func list() -> [T] {
-        state.withLock { s in s.cache.objects.sorted { $0.key < $1.key }.map(\.value) }
+        state.withLock { $0.cache.sortedObjects }
     }
 
     public func get(namespace: String? = nil, name: String) -> T? {
-        state.withLock { $0.cache.objects[ObjectCache<T>.key(namespace: namespace, name: name)] }
+        state.withLock { $0.cache[ObjectCache<T>.key(namespace: namespace, name: name)] }
     }
 
     /// Returns when the cache holds a complete list. Throws `CancellationError` if the
@@ -141,10 +141,10 @@ public final class Informer<T: KubeObject>: Sendable {
             guard !s.stopped else { return id }
             // Under the same lock as event delivery, so the synthetic adds and the live
             // events that follow form one consistent sequence.
-            for (_, object) in s.cache.objects.sorted(by: { $0.key < $1.key }) {
+            for object in s.cache.sortedObjects {
                 continuation.yield(.added(object))
             }
-            progress.withLock { $0.queued = s.cache.objects.count }
+            progress.withLock { $0.queued = s.cache.count }
             s.listeners[id] = Listener(continuation: continuation, task: task, progress: progress)
             return id
         }

@@ -11,13 +11,33 @@ public indirect enum ObjectChange<Object: Sendable>: Sendable {
 /// resourceVersion that view is current to. A value type that turns list results and
 /// watch events into changes, so the bookkeeping is testable without a server.
 public struct ObjectCache<Object: KubeObject>: Sendable {
-    public private(set) var objects: [String: Object] = [:]
+    /// Each object boxed: a Service or EndpointSlice is hundreds of bytes inline, and a
+    /// dictionary keeps a third of its slots empty, so at 10k objects inline storage cost
+    /// megabytes of empty slots (and a second inline copy while a relist builds the new map).
+    private final class Box: Sendable {
+        let object: Object
+        init(_ object: Object) { self.object = object }
+    }
+
+    private var boxes: [String: Box] = [:]
     /// Where a watch resumes; `nil` until the first list.
     public private(set) var resourceVersion: String?
 
     public init() {}
 
     /// `namespace/name`, or `name` for cluster-scoped objects (client-go's key format).
+    public var count: Int { boxes.count }
+
+    /// The cached keys (`namespace/name`), in no particular order.
+    public var keys: [String] { Array(boxes.keys) }
+
+    public subscript(key: String) -> Object? { boxes[key]?.object }
+
+    /// Every cached object, in key order.
+    public var sortedObjects: [Object] {
+        boxes.sorted { $0.key < $1.key }.map(\.value.object)
+    }
+
     public static func key(namespace: String?, name: String) -> String {
         guard let namespace, !namespace.isEmpty else { return name }
         return namespace + "/" + name
@@ -32,17 +52,17 @@ public struct ObjectCache<Object: KubeObject>: Sendable {
     /// resourceVersion did not change is not reported, so a relist after a short
     /// outage produces only what was missed.
     public mutating func replace(with items: [Object], resourceVersion: String?) -> [ObjectChange<Object>] {
-        var fresh: [String: Object] = [:]
+        var fresh: [String: Box] = [:]
         fresh.reserveCapacity(items.count)
-        for item in items { fresh[Self.key(of: item)] = item }
+        for item in items { fresh[Self.key(of: item)] = Box(item) }
 
         var changes: [ObjectChange<Object>] = []
-        for key in objects.keys.sorted() where fresh[key] == nil {
-            changes.append(.deleted(objects[key]!))
+        for key in boxes.keys.sorted() where fresh[key] == nil {
+            changes.append(.deleted(boxes[key]!.object))
         }
         for key in fresh.keys.sorted() {
-            let new = fresh[key]!
-            if let old = objects[key] {
+            let new = fresh[key]!.object
+            if let old = boxes[key]?.object {
                 let oldRV = old.metadata?.resourceVersion
                 if oldRV == nil || oldRV != new.metadata?.resourceVersion {
                     changes.append(.updated(old: old, new: new))
@@ -51,7 +71,7 @@ public struct ObjectCache<Object: KubeObject>: Sendable {
                 changes.append(.added(new))
             }
         }
-        objects = fresh
+        boxes = fresh
         self.resourceVersion = resourceVersion
         return changes
     }
@@ -66,12 +86,12 @@ public struct ObjectCache<Object: KubeObject>: Sendable {
         case .added(let object), .modified(let object):
             advance(to: object)
             let key = Self.key(of: object)
-            let old = objects.updateValue(object, forKey: key)
+            let old = boxes.updateValue(Box(object), forKey: key)?.object
             return old.map { .updated(old: $0, new: object) } ?? .added(object)
         case .deleted(let object):
             advance(to: object)
             // A deletion of something never seen is no news to the handlers.
-            return objects.removeValue(forKey: Self.key(of: object)).map { _ in .deleted(object) }
+            return boxes.removeValue(forKey: Self.key(of: object)).map { _ in .deleted(object) }
         }
     }
 
