@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink",
+            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -80,7 +80,13 @@ let package = Package(
         ], path: "bench/skiff-bench"),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         // The pod network: the CNI spec layer and IPAM (Foundation-free: skiff-cni is exec'ed per pod).
-        .target(name: "CNI", dependencies: ["Netlink", "SkiffJSON"]),
+        .target(name: "CNI", dependencies: ["Netlink", "SkiffJSON"], exclude: ["Overlay"]),
+        // The VXLAN overlay (flannel's vxlan backend over rtnetlink), driven by the Node informer.
+        // Its own target under Sources/CNI so that skiff-cni stays free of KubeAPI and Foundation.
+        .target(name: "Overlay", dependencies: [
+            "Netlink", "KubeAPI",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/CNI/Overlay"),
         // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.
         .executableTarget(name: "skiff-cni", dependencies: ["CNI"]),
         // Helpers the dataplane tests share (running ip/nft/curl).
@@ -89,5 +95,6 @@ let package = Package(
         .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "SkiffTestSupport"]),
+        .testTarget(name: "OverlayTests", dependencies: ["Overlay", "Netlink", "KubeAPI", "SkiffTestSupport"]),
     ]
 )

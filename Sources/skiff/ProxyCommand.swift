@@ -57,15 +57,15 @@ struct ProxyCommand: AsyncParsableCommand {
         var logger = Logger(label: "skiff.proxy")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
-        let clusterCIDRs = try Self.prefixes(clusterCIDR, flag: "--cluster-cidr")
-        let serviceCIDRs = try Self.prefixes(serviceCIDR, flag: "--service-cidr")
+        let clusterCIDRs = try FlagValue.prefixes(clusterCIDR, flag: "--cluster-cidr")
+        let serviceCIDRs = try FlagValue.prefixes(serviceCIDR, flag: "--service-cidr")
         // Dual-stack when the service CIDRs say so, as the API server allocates.
         var families = IPFamily.allCases.filter { f in serviceCIDRs.contains { $0.family == f } }
         if families.isEmpty { families = [.ipv4] }
         var config = ProxyConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(),
                                  clusterCIDRs: clusterCIDRs, serviceCIDRs: serviceCIDRs, masqueradeAll: masqueradeAll,
-                                 syncPeriod: try Self.duration(syncPeriod, flag: "--sync-period"),
-                                 minSyncPeriod: try Self.duration(minSyncPeriod, flag: "--min-sync-period"),
+                                 syncPeriod: try FlagValue.duration(syncPeriod, flag: "--sync-period"),
+                                 minSyncPeriod: try FlagValue.duration(minSyncPeriod, flag: "--min-sync-period"),
                                  ipFamilies: families)
         guard config.syncPeriod > .zero else { throw ValidationError("--sync-period must be positive") }
         if cleanup {
@@ -79,8 +79,8 @@ struct ProxyCommand: AsyncParsableCommand {
         guard let nodePorts = NodePortAddresses(flag: nodePortAddresses) else {
             throw ValidationError("--nodeport-addresses must be 'primary' or comma-separated CIDRs")
         }
-        let listeners = ServiceProxy.Listeners(metrics: try Self.hostPort(metricsBindAddress, flag: "--metrics-bind-address"),
-                                               healthz: try Self.hostPort(healthzBindAddress, flag: "--healthz-bind-address"))
+        let listeners = ServiceProxy.Listeners(metrics: try FlagValue.hostPort(metricsBindAddress, flag: "--metrics-bind-address"),
+                                               healthz: try FlagValue.hostPort(healthzBindAddress, flag: "--healthz-bind-address"))
 
         let client = try KubeClient(kubeconfigPath: kubeconfig)
         var node: Node?
@@ -102,65 +102,10 @@ struct ProxyCommand: AsyncParsableCommand {
                                                   "healthz": "\(healthz.map(String.init) ?? "off")"])
             }
         }
-        let signals = Self.onTermination { task.cancel() }
+        let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
         try await task.value
         logger.info("stopped; rules left in place (skiff proxy --cleanup removes them)")
         try? await client.shutdown()
-    }
-
-    private static func onTermination(_ action: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { sig in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler(handler: action)
-            source.resume()
-            return source
-        }
-    }
-
-    static func prefixes(_ text: String, flag: String) throws -> [IPPrefix] {
-        try text.split(separator: ",").map { item in
-            guard let p = IPPrefix(item.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("\(flag): \"\(item)\" is not a CIDR")
-            }
-            return p
-        }
-    }
-
-    /// Go-style durations as kube-proxy's flags take them: 500ms, 30s, 1m, 1h30m.
-    static func duration(_ text: String, flag: String) throws -> Duration {
-        var total = Duration.zero
-        var number = ""
-        var rest = Substring(text)
-        guard !rest.isEmpty else { throw ValidationError("\(flag) is empty") }
-        if text == "0" { return .zero }
-        while !rest.isEmpty {
-            number = String(rest.prefix { $0.isNumber || $0 == "." })
-            rest = rest.dropFirst(number.count)
-            let unit = String(rest.prefix { $0.isLetter })
-            rest = rest.dropFirst(unit.count)
-            guard let value = Double(number) else { throw ValidationError("\(flag): \"\(text)\" is not a duration") }
-            let scale: Double
-            switch unit {
-            case "ms": scale = 0.001
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            default: throw ValidationError("\(flag): \"\(text)\" needs a unit (ms, s, m, h)")
-            }
-            total += .milliseconds(Int64((value * scale * 1000).rounded()))
-        }
-        return total
-    }
-
-    static func hostPort(_ text: String, flag: String) throws -> (host: String, port: Int)? {
-        if text.isEmpty { return nil }
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("\(flag) must be HOST:PORT")
-        }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 }

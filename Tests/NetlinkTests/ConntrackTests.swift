@@ -15,7 +15,7 @@ final class ConntrackTests: XCTestCase {
     private let udp = UInt8(IPPROTO_UDP)
     private let tcp = UInt8(IPPROTO_TCP)
 
-    private func address(_ text: String) -> ConntrackAddress { ConntrackAddress(text)! }
+    private func address(_ text: String) -> IPAddress { IPAddress(text)! }
 
     private func tuple(_ source: String, _ sourcePort: UInt16, _ destination: String, _ destinationPort: UInt16,
                        proto: UInt8 = UInt8(IPPROTO_UDP)) -> ConntrackTuple {
@@ -36,7 +36,7 @@ final class ConntrackTests: XCTestCase {
         XCTAssertEqual(address("fd00::a").description, "fd00::a")
         XCTAssertEqual(address("fd00::a").family, .ipv6)
         XCTAssertEqual(address("fd00::a").bytes.count, 16)
-        XCTAssertNil(ConntrackAddress("10.0.0.256"))
+        XCTAssertNil(IPAddress("10.0.0.256"))
         XCTAssertEqual(tuple("10.0.0.1", 40000, "10.96.0.10", 53).description, "udp 10.0.0.1:40000 -> 10.96.0.10:53")
     }
 
@@ -102,8 +102,8 @@ final class ConntrackTests: XCTestCase {
             let more = try ns.inside {
                 let socket = try ConntrackSocket()
                 return try [socket.delete(zoned),
-                            socket.delete(original: ConntrackTuple(source: ConntrackAddress("fd00::1")!,
-                                                                   destination: ConntrackAddress("fd00::2")!,
+                            socket.delete(original: ConntrackTuple(source: IPAddress("fd00::1")!,
+                                                                   destination: IPAddress("fd00::2")!,
                                                                    l4Protocol: UInt8(IPPROTO_UDP), sourcePort: 3000,
                                                                    destinationPort: 53))]
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Netlink
 import SkiffTestSupport
 import XCTest
 
@@ -21,38 +22,12 @@ final class TestNamespace {
         return try body(namespace)
     }
 
-    /// Runs `body` on a new thread that has entered the namespace, and waits for it.
-    /// `setns` moves only the calling thread, so the thread is used for nothing else and
-    /// ends with `body`; a netlink socket opened in `body` belongs to this namespace.
-    /// `body` is synchronous on purpose: async code could hop to another thread.
+    /// Runs `body` on a new thread that has entered the namespace, and waits for it: the
+    /// product's own `NetworkNamespace.run`, which checks the thread arrived. A netlink socket
+    /// opened in `body` belongs to this namespace. `body` is synchronous on purpose: async code
+    /// could hop to another thread.
     func inside<T>(_ body: @escaping @Sendable () throws -> T) throws -> T {
-        let outcome = Outcome<T>()
-        let path = "/var/run/netns/\(name)"
-        let thread = Thread {
-            outcome.result = Result {
-                try Self.enter(path)
-                return try body()
-            }
-            outcome.done.signal()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-        outcome.done.wait()
-        return try outcome.result!.get()
-    }
-
-    private static func enter(_ path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw TestFailure("open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        guard setns(fd, 0x4000_0000 /* CLONE_NEWNET */) == 0 else {
-            throw TestFailure("setns \(path): \(String(cString: strerror(errno)))")
-        }
-        // Belt and braces: this thread's namespace must now be the named one, never the root's.
-        var target = stat(), current = stat()
-        guard stat(path, &target) == 0, stat("/proc/thread-self/ns/net", &current) == 0,
-              target.st_ino == current.st_ino, target.st_dev == current.st_dev
-        else { throw TestFailure("thread did not enter \(path)") }
+        try NetworkNamespace(named: name).run(body)
     }
 
     /// `ip netns exec NAME command…`: the command's standard output; throws on failure.
@@ -84,17 +59,4 @@ final class TestNamespace {
         let tables = (try? Shell.run(["nft", "list", "tables"])) ?? ""
         XCTAssertFalse(tables.contains("skiff"), "root namespace has a skiff table:\n\(tables)", file: file, line: line)
     }
-}
-
-/// glibc's setns(2). Swift's Glibc module leaves it out (it is behind _GNU_SOURCE), so it is
-/// looked up at run time.
-private func setns(_ fd: Int32, _ type: Int32) -> Int32 {
-    typealias Function = @convention(c) (Int32, Int32) -> Int32
-    guard let symbol = dlsym(nil, "setns") else { return -1 }
-    return unsafeBitCast(symbol, to: Function.self)(fd, type)
-}
-
-private final class Outcome<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
-    let done = DispatchSemaphore(value: 0)
 }

@@ -22,7 +22,7 @@ public struct ConntrackEntry: Sendable, Hashable, CustomStringConvertible {
         self.mark = mark
     }
 
-    public var family: ConntrackAddress.Family { original.family }
+    public var family: IPFamily { original.family }
 
     public var description: String {
         "\(original) (reply from \(reply.source))" + (zone != 0 ? " zone \(zone)" : "") + (id.map { " id \($0)" } ?? "")

@@ -12,14 +12,14 @@ enum ConntrackRequest {
     /// Writes a header at `buffer` (which must be zeroed and large enough for everything the
     /// caller then appends) and returns it.
     static func start(at buffer: UnsafeMutableRawPointer, _ message: cntl_msg_types, flags: Int32,
-                      family: ConntrackAddress.Family, sequence: UInt32) -> UnsafeMutablePointer<nlmsghdr> {
+                      family: IPFamily, sequence: UInt32) -> UnsafeMutablePointer<nlmsghdr> {
         let header = mnl_nlmsg_put_header(buffer)!
         header.pointee.nlmsg_type = messageType(message)
         header.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | flags)
         header.pointee.nlmsg_seq = sequence
         let generic = mnl_nlmsg_put_extra_header(header, MemoryLayout<nfgenmsg>.size)!
             .assumingMemoryBound(to: nfgenmsg.self)
-        generic.pointee.nfgen_family = family.rawValue
+        generic.pointee.nfgen_family = family.addressFamily
         generic.pointee.version = UInt8(NFNETLINK_V0)
         generic.pointee.res_id = 0
         return header
@@ -44,7 +44,7 @@ enum ConntrackRequest {
     /// One IPCTNL_MSG_CT_GET dump of `family`. With `l4Protocol`, asks the kernel to send only
     /// that protocol's entries (CTA_FILTER, Linux 5.8+): the filter's flags say which fields of
     /// the CTA_TUPLE_ORIG that comes with it are compared, here only the protocol number.
-    static func dump(family: ConntrackAddress.Family, l4Protocol: UInt8?, at buffer: UnsafeMutableRawPointer,
+    static func dump(family: IPFamily, l4Protocol: UInt8?, at buffer: UnsafeMutableRawPointer,
                      sequence: UInt32) -> Int {
         let header = start(at: buffer, IPCTNL_MSG_CT_GET, flags: NLM_F_DUMP, family: family, sequence: sequence)
         if let l4Protocol {

@@ -6,7 +6,7 @@ extension ConntrackSocket {
     /// read to the end of the dump. The table is walked by the kernel in parts, one datagram
     /// each; a large table (thousands of entries) takes many. Entries that appear or go while
     /// the dump runs may or may not be in it, as with `conntrack -L`.
-    public func dump(family: ConntrackAddress.Family, l4Protocol: UInt8? = nil) throws -> [ConntrackEntry] {
+    public func dump(family: IPFamily, l4Protocol: UInt8? = nil) throws -> [ConntrackEntry] {
         var restarts = 0
         while true {
             let filterInKernel = l4Protocol != nil && kernelFiltersDumps != false
@@ -35,7 +35,7 @@ extension ConntrackSocket {
         var interrupted = false
     }
 
-    private func dumpOnce(family: ConntrackAddress.Family, l4Protocol: UInt8?, filterInKernel: Bool) throws -> DumpOutcome {
+    private func dumpOnce(family: IPFamily, l4Protocol: UInt8?, filterInKernel: Bool) throws -> DumpOutcome {
         let operation = "dump conntrack"
         let object = "\(family)" + (l4Protocol.map { " proto \($0)" } ?? "")
         let sequence = netlink.reserveSequenceNumbers(1)

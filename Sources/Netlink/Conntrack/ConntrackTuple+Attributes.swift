@@ -9,7 +9,7 @@ extension ConntrackTuple {
     /// From the contents of a CTA_TUPLE_ORIG or CTA_TUPLE_REPLY nest; nil when addresses or the
     /// protocol are missing, or the two addresses are of different families.
     init?(attributes: NetlinkAttributes) {
-        var source: ConntrackAddress?, destination: ConntrackAddress?
+        var source: IPAddress?, destination: IPAddress?
         var l4Protocol: UInt8?
         var sourcePort: UInt16 = 0, destinationPort: UInt16 = 0
         for attribute in attributes {
@@ -18,9 +18,9 @@ extension ConntrackTuple {
                 for ip in attribute.nested {
                     switch UInt32(ip.type) {
                     case CTA_IP_V4_SRC.rawValue, CTA_IP_V6_SRC.rawValue:
-                        source = ConntrackAddress(networkOrder: ip.payload)
+                        source = IPAddress(networkOrder: ip.payload)
                     case CTA_IP_V4_DST.rawValue, CTA_IP_V6_DST.rawValue:
-                        destination = ConntrackAddress(networkOrder: ip.payload)
+                        destination = IPAddress(networkOrder: ip.payload)
                     default: break
                     }
                 }

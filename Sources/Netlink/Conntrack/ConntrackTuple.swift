@@ -5,15 +5,15 @@ import Glibc
 /// reply tuple is endpoint → client (or → node, when masqueraded): the reply source is the
 /// endpoint the flow is pinned to, which is what stale-entry clean-up looks at.
 public struct ConntrackTuple: Sendable, Hashable, CustomStringConvertible {
-    public var source: ConntrackAddress
-    public var destination: ConntrackAddress
+    public var source: IPAddress
+    public var destination: IPAddress
     /// The IP protocol number (IPPROTO_UDP is 17).
     public var l4Protocol: UInt8
     /// 0 for protocols without ports (ICMP has ids and types instead; they are not kept).
     public var sourcePort: UInt16
     public var destinationPort: UInt16
 
-    public init(source: ConntrackAddress, destination: ConntrackAddress, l4Protocol: UInt8,
+    public init(source: IPAddress, destination: IPAddress, l4Protocol: UInt8,
                 sourcePort: UInt16, destinationPort: UInt16) {
         precondition(source.family == destination.family, "a conntrack tuple has one family")
         self.source = source
@@ -23,7 +23,7 @@ public struct ConntrackTuple: Sendable, Hashable, CustomStringConvertible {
         self.destinationPort = destinationPort
     }
 
-    public var family: ConntrackAddress.Family { source.family }
+    public var family: IPFamily { source.family }
 
     /// Whether the protocol carries ports at the offsets TCP does (the kernel's
     /// nf_ct_port_nlattr_to_tuple protocols).
@@ -44,7 +44,7 @@ public struct ConntrackTuple: Sendable, Hashable, CustomStringConvertible {
         case UInt8(IPPROTO_ICMPV6): "icmpv6"
         default: "proto \(l4Protocol)"
         }
-        func endpoint(_ address: ConntrackAddress, _ port: UInt16) -> String {
+        func endpoint(_ address: IPAddress, _ port: UInt16) -> String {
             guard hasPorts else { return address.description }
             return family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
         }

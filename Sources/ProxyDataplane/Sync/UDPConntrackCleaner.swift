@@ -23,12 +23,12 @@ public struct UDPConntrackCleaner {
         // The whole dump is read before any delete: the kernel refuses a new request on a
         // socket whose dump is still being read.
         for family in Set(families).sorted() {
-            let entries = try socket.dump(family: family.conntrackFamily, l4Protocol: TransportProtocol.udp.ipProtocolNumber)
+            let entries = try socket.dump(family: family, l4Protocol: TransportProtocol.udp.ipProtocolNumber)
             report.scanned += entries.count
             let stale = entries.filter { entry in
-                plan.shouldDelete(originalDestination: IPAddress(entry.original.destination),
+                plan.shouldDelete(originalDestination: entry.original.destination,
                                   originalDestinationPort: entry.original.destinationPort,
-                                  replySource: IPAddress(entry.reply.source))
+                                  replySource: entry.reply.source)
             }
             guard !stale.isEmpty else { continue }
             let deletion = try socket.delete(stale)
@@ -37,19 +37,5 @@ public struct UDPConntrackCleaner {
         }
         report.duration = ContinuousClock.now - start
         return report
-    }
-}
-
-extension IPFamily {
-    var conntrackFamily: ConntrackAddress.Family { self == .ipv4 ? .ipv4 : .ipv6 }
-}
-
-extension IPAddress {
-    /// The same address as the model's type: both keep host-order halves, so no text on the way.
-    init(_ address: ConntrackAddress) {
-        switch address.family {
-        case .ipv4: self.init(ipv4: UInt32(truncatingIfNeeded: address.low))
-        case .ipv6: self.init(ipv6High: address.high, low: address.low)
-        }
     }
 }
