@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay",
+            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -84,7 +84,7 @@ let package = Package(
         // The VXLAN overlay (flannel's vxlan backend over rtnetlink), driven by the Node informer.
         // Its own target under Sources/CNI so that skiff-cni stays free of KubeAPI and Foundation.
         .target(name: "Overlay", dependencies: [
-            "Netlink", "KubeAPI",
+            "Netlink", "KubeAPI", "CNI",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/CNI/Overlay"),
         // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.

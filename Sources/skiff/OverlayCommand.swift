@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNI
 import Foundation
 import KubeAPI
 import Logging
@@ -46,6 +47,21 @@ struct OverlayCommand: AsyncParsableCommand {
     @Option(name: .customLong("resync-period"), help: "Longest time between full resyncs, e.g. 30s, 1m.")
     var resyncPeriod: String = "60s"
 
+    @Option(name: .customLong("cni-conf-dir"), help: "Where to write the CNI network config list (10-skiff.conflist); empty: do not write it.")
+    var cniConfDir: String = CNIInstallation.defaultConfDir
+
+    @Option(name: .customLong("cni-bin-dir"), help: "Where to install skiff-cni for the container runtime; empty: do not install it.")
+    var cniBinDir: String = CNIInstallation.defaultBinDir
+
+    @Option(name: .customLong("cni-plugin"), help: "The skiff-cni executable to install (default: skiff-cni next to this executable).")
+    var cniPlugin: String?
+
+    @Option(name: .customLong("cni-ipam-dir"), help: "Where skiff-cni keeps its address allocations (default: /var/lib/cni/networks).")
+    var cniIPAMDir: String?
+
+    @Option(name: .customLong("cni-chain"), help: "Plugins chained after skiff-cni in the config list, comma-separated: portmap, bandwidth; empty: none.")
+    var cniChain: String = "portmap"
+
     @Flag(help: "Remove the overlay's device, routes and masquerade table, and exit.")
     var cleanup = false
 
@@ -72,9 +88,27 @@ struct OverlayCommand: AsyncParsableCommand {
             }
             ip = parsed
         }
-        let config = OverlayConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(), clusterCIDR: cidr,
+        var chain: [CNIInstallation.ChainedPlugin] = []
+        for name in cniChain.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let plugin = CNIInstallation.ChainedPlugin(rawValue: name) else {
+                throw ValidationError("--cni-chain: unknown plugin \"\(name)\" (portmap, bandwidth)")
+            }
+            chain.append(plugin)
+        }
+        var installation: CNIInstallation?
+        if !cniConfDir.isEmpty {
+            installation = CNIInstallation(confDir: cniConfDir, binDir: cniBinDir.isEmpty ? CNIInstallation.defaultBinDir : cniBinDir,
+                                           chained: chain, ipamDataDir: cniIPAMDir)
+        }
+        var pluginSource: String?
+        if !cniBinDir.isEmpty {
+            pluginSource = cniPlugin ?? Self.executableDirectory().map { $0 + "/" + CNIInstallation.pluginName }
+        }
+        var config = OverlayConfig(nodeName: nodeName ?? ProcessInfo.processInfo.hostName.lowercased(), clusterCIDR: cidr,
                                    directRouting: directRouting, deviceName: device, vni: vni, port: port, interface: iface,
                                    publicIP: ip, resyncPeriod: try FlagValue.duration(resyncPeriod, flag: "--resync-period"))
+        config.cniInstallation = installation
+        config.cniPluginSource = pluginSource
         guard config.resyncPeriod > .zero else { throw ValidationError("--resync-period must be positive") }
         if cleanup {
             try Overlay.cleanup(config: config)
@@ -93,5 +127,11 @@ struct OverlayCommand: AsyncParsableCommand {
         } catch is CancellationError {}
         logger.info("stopped; overlay entries left in place (skiff overlay --cleanup removes them)")
         try? await client.shutdown()
+    }
+
+    /// The directory of the running executable (skiff-cni ships next to skiff).
+    static func executableDirectory() -> String? {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        return (path as NSString).deletingLastPathComponent
     }
 }

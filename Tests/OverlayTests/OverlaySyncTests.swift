@@ -43,6 +43,44 @@ final class OverlaySyncTests: XCTestCase {
         }
     }
 
+    /// A Node event touches that node's entries only (no dump-and-diff of the whole table):
+    /// an entry added by hand survives events for other nodes, and the resync removes it.
+    func testNodeEventsAreAppliedOneNodeAtATime() async throws {
+        try await withTestbed { bed in
+            let (n1, n2, n3) = (bed.nodes[0], bed.nodes[1], bed.nodes[2])
+            for node in bed.nodes { try node.ensureDevice() }
+            let client = try KubeClient(config: KubeClientConfig(server: "https://127.0.0.1:1"))
+            let overlay = Overlay(client: client, config: OverlayConfig(
+                nodeName: n1.name, namespace: try NetworkNamespace(named: n1.namespace)))
+            await overlay.sync(nodes: [node(n1), node(n2)])
+            try n1.exec("bridge", "fdb", "append", "02:00:00:00:00:99", "dev", "skiff.1", "dst", "192.168.60.99")
+            func fdb() throws -> String { try n1.exec("bridge", "fdb", "show", "dev", "skiff.1") }
+
+            await overlay.update(nodeNamed: n3.name, to: node(n3))
+            try n3.reconcile([n1])
+            XCTAssertTrue(n1.ping(n3))
+            XCTAssertTrue(try fdb().contains("02:00:00:00:00:99"), "an event for node3 leaves other entries alone")
+
+            // node2's VTEP MAC changes: its neighbour and FDB entry follow, nothing stale stays.
+            let oldMAC = n2.mac
+            n2.mac = MACAddress("02:00:00:00:02:02")!
+            await overlay.update(nodeNamed: n2.name, to: node(n2))
+            XCTAssertFalse(try fdb().contains(oldMAC.description))
+            XCTAssertTrue(try fdb().contains("02:00:00:00:02:02 dst \(n2.ip)"))
+            XCTAssertTrue(try n1.exec("ip", "neigh", "show", "dev", "skiff.1").contains("10.244.2.0 lladdr 02:00:00:00:02:02"))
+
+            // node3 is deleted: its route, FDB entry and neighbour go.
+            await overlay.update(nodeNamed: n3.name, to: nil)
+            XCTAssertFalse(try fdb().contains(n3.mac.description))
+            XCTAssertFalse(try n1.exec("ip", "route", "show", "dev", "skiff.1").contains("10.244.3.0"))
+            XCTAssertFalse(n1.ping(n3))
+
+            await overlay.sync(nodes: [node(n1), node(n2)])
+            XCTAssertFalse(try fdb().contains("02:00:00:00:00:99"), "the resync removes what nobody wants")
+            try? await client.shutdown()
+        }
+    }
+
     /// OverlayTestbed.with for async bodies (the testbed work itself is synchronous).
     private func withTestbed(_ body: (OverlayTestbed) async throws -> Void) async throws {
         let bed = try OverlayTestbed.make(nodes: 3)

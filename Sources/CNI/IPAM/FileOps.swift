@@ -17,6 +17,11 @@ enum FileOps {
 
     /// The whole file as text; nil when it does not exist.
     static func read(_ path: String) throws(CNIError) -> String? {
+        try readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The whole file; nil when it does not exist.
+    static func readBytes(_ path: String) throws(CNIError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -24,7 +29,7 @@ enum FileOps {
         }
         defer { close(fd) }
         var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
@@ -34,16 +39,26 @@ enum FileOps {
             if n == 0 { break }
             out.append(contentsOf: buffer[0..<n])
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Crash-safe replace: write a temp file in the same directory, fsync it, rename it over
     /// `path`. The caller fsyncs the directory (once, after all its renames).
     static func writeAtomically(_ path: String, _ text: String) throws(CNIError) {
+        try writeAtomically(path, bytes: Array(text.utf8))
+    }
+
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(CNIError) {
         let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         if fd < 0 { throw ioError("create", temp) }
-        var bytes = Array(text.utf8)
+        // open's mode is filtered by the umask; an executable must come out executable.
+        if fchmod(fd, mode) != 0 {
+            let err = errno
+            close(fd); unlink(temp)
+            throw ioError("chmod", temp, err)
+        }
+        var bytes = bytes
         var written = 0
         while written < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }

@@ -1,3 +1,4 @@
+import CNI
 import KubeAPI
 import Logging
 import Netlink
@@ -21,11 +22,16 @@ public struct OverlayConfig: Sendable {
     public var resyncPeriod: Duration
     /// Do the netlink work in this namespace (the node's, under `skiff up`); nil: this one.
     public var namespace: NetworkNamespace?
+    /// Where to write the CNI config list (podCIDR, pod MTU = the device's) and install the
+    /// plugin once the device is ready; nil: leave the runtime's directories alone.
+    public var cniInstallation: CNIInstallation?
+    /// The `skiff-cni` executable to copy into `cniInstallation.binDir`; nil: do not copy.
+    public var cniPluginSource: String?
 
     public init(nodeName: String, clusterCIDR: IPPrefix? = IPPrefix("10.244.0.0/16"), directRouting: Bool = false,
                 deviceName: String = VXLANDevice.defaultName, vni: UInt32 = 1, port: UInt16 = 8472,
                 interface: String? = nil, publicIP: IPAddress? = nil, resyncPeriod: Duration = .seconds(60),
-                namespace: NetworkNamespace? = nil) {
+                namespace: NetworkNamespace? = nil, cniInstallation: CNIInstallation? = nil, cniPluginSource: String? = nil) {
         self.nodeName = nodeName
         self.clusterCIDR = clusterCIDR
         self.directRouting = directRouting
@@ -36,6 +42,8 @@ public struct OverlayConfig: Sendable {
         self.publicIP = publicIP
         self.resyncPeriod = resyncPeriod
         self.namespace = namespace
+        self.cniInstallation = cniInstallation
+        self.cniPluginSource = cniPluginSource
     }
 }
 
@@ -49,6 +57,11 @@ public actor Overlay {
     private let logger: Logger
     private var routes: OverlayRoutes
     private var skipped: [String: String] = [:]
+    /// The peers last programmed, by node name: what a Node event is diffed against.
+    private var programmed: [String: OverlayPeer] = [:]
+    /// Nothing reconciled yet, or a reconcile or update failed: the kernel may not match
+    /// `programmed`, so the next trigger of any kind reconciles everything.
+    private var needsResync = true
 
     public init(client: KubeClient, config: OverlayConfig, logger: Logger = Logger(label: "skiff.overlay")) {
         self.client = client
@@ -84,13 +97,16 @@ public actor Overlay {
             "device": "\(device)", "vtep": "\(device.macAddress?.description ?? "-")", "underlay": "\(underlay.link.name)",
             "ip": "\(underlay.address)", "podCIDR": "\(podCIDR)", "directRouting": "\(config.directRouting)",
         ])
+        if let cni = config.cniInstallation { try install(cni, podCIDR: podCIDR, mtu: device.mtu) }
         try await publish(mac: device.macAddress ?? VXLANDevice.macAddress(forNode: config.nodeName), ip: underlay.address.address)
 
         let informer = shared ?? Informer<Node>(client: client, logger: logger)
-        let (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let registration = informer.addEventHandler(onAdd: { _ in signal.yield() }, onUpdate: { old, new in
-            if Self.overlayData(old) != Self.overlayData(new) { signal.yield() }
-        }, onDelete: { _ in signal.yield() })
+        // Unbounded: each Node event is applied on its own (O(1) netlink work), none is lost.
+        let (triggers, trigger) = AsyncStream.makeStream(of: Trigger.self)
+        let registration = informer.addEventHandler(onAdd: { node in trigger.yield(.node(node.metadata?.name ?? "")) },
+                                                    onUpdate: { old, new in
+            if Self.overlayData(old) != Self.overlayData(new) { trigger.yield(.node(new.metadata?.name ?? "")) }
+        }, onDelete: { node in trigger.yield(.node(node.metadata?.name ?? "")) })
         if shared == nil { informer.start() }
         defer {
             informer.removeEventHandler(registration)
@@ -101,19 +117,29 @@ public actor Overlay {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: period)
-                signal.yield()
+                trigger.yield(.resync)
             }
         }
         defer { ticker.cancel() }
-        signal.yield()
-        for await _ in changes {
+        trigger.yield(.resync)
+        for await next in triggers {
             if Task.isCancelled { break }
-            sync(nodes: informer.list())
+            switch next {
+            case .resync: sync(nodes: informer.list())
+            case .node(let name):
+                if needsResync { sync(nodes: informer.list()) } else { update(nodeNamed: name, to: informer.get(name: name)) }
+            }
         }
     }
 
-    /// One reconcile against the current Node list; failures are logged and retried at the
-    /// next change or resync.
+    /// What wakes the overlay: one Node changed, or it is time to check everything.
+    private enum Trigger: Sendable {
+        case node(String)
+        case resync
+    }
+
+    /// One reconcile of the kernel against the whole Node list: at start, periodically, and
+    /// after a failed update. Failures are logged and retried at the next event or resync.
     public func sync(nodes: [Node]) {
         var peers: [OverlayPeer] = []
         var skipped: [String: String] = [:]
@@ -131,8 +157,41 @@ public actor Overlay {
         do {
             let changes = try netlink { try routes.reconcile(peers: peers, on: $0) }
             if !changes.isEmpty { logger.info("reconciled \(peers.count) peers: \(changes)") }
+            programmed = Dictionary(peers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            needsResync = false
         } catch {
             logger.error("reconcile failed: \(error)")
+            needsResync = true
+        }
+    }
+
+    /// Applies one Node's change (nil: it was deleted) against what was programmed for it,
+    /// touching only that node's entries.
+    public func update(nodeNamed name: String, to node: Node?) {
+        guard name != config.nodeName, !name.isEmpty else { return }
+        var wanted: OverlayPeer?
+        switch node.map(OverlayPeer.from) {
+        case .success(let peer)?:
+            wanted = peer
+            skipped[name] = nil
+        case .failure(let reason)?:
+            if skipped[name] != reason.description {
+                logger.info("node not in the overlay yet", metadata: ["node": "\(name)", "reason": "\(reason)"])
+            }
+            skipped[name] = reason.description
+        case nil:
+            skipped[name] = nil
+        }
+        let current = programmed[name]
+        guard current != wanted else { return }
+        let routes = self.routes
+        do {
+            let changes = try netlink { try routes.update(from: current, to: wanted, on: $0) }
+            programmed[name] = wanted
+            logger.info("node \(name): \(changes)")
+        } catch {
+            logger.error("update for node \(name) failed, resyncing at the next event: \(error)")
+            needsResync = true
         }
     }
 
@@ -156,6 +215,21 @@ public actor Overlay {
             }
             try await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(10))
+        }
+    }
+
+    /// Puts skiff-cni and this node's network config where the container runtime looks. Done
+    /// after the device exists, so a pod never gets an MTU the overlay cannot carry.
+    private func install(_ cni: CNIInstallation, podCIDR: IPPrefix, mtu: Int) throws {
+        do throws(CNIError) {
+            if let source = config.cniPluginSource, try cni.installPlugin(from: source) {
+                logger.info("installed \(cni.pluginPath)")
+            }
+            if try cni.writeConfig(podCIDR: podCIDR, mtu: mtu) {
+                logger.info("wrote \(cni.configPath)", metadata: ["podCIDR": "\(podCIDR)", "mtu": "\(mtu)"])
+            }
+        } catch {
+            throw OverlayError("CNI installation failed: \(error.msg)" + (error.details.map { ": " + $0 } ?? ""))
         }
     }
 
