@@ -34,7 +34,7 @@ public enum NFTField: Sendable, Hashable {
         }
     }
 
-    func load(into register: NFTRegister) -> NFTExpr {
+    public func load(into register: NFTRegister) -> NFTExpr {
         switch self {
         case .ipSaddr: .payload(base: .network, offset: 12, length: 4, into: register)
         case .ipDaddr: .payload(base: .network, offset: 16, length: 4, into: register)

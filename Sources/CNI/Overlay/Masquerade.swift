@@ -35,11 +35,11 @@ public struct Masquerade: Sendable {
         batch.add(NFTTable(.ip, Self.table.name, comment: "skiff overlay: masquerade of pod traffic leaving the cluster"))
         batch.add(NFTChain(table: Self.table, name: Self.chain,
                            base: .init(type: .nat, hook: .postrouting, priority: NFTChain.Priority.srcnat)))
-        let fromPods = Self.match(offset: 12, clusterCIDR)
+        let fromPods = Self.match(.ipSaddr, clusterCIDR)
         batch.add(NFTRule(table: Self.table, chain: Self.chain,
-                          fromPods + Self.match(offset: 16, clusterCIDR) + [.verdict(.return)], comment: "pod to pod"))
+                          fromPods + Self.match(.ipDaddr, clusterCIDR) + [.verdict(.return)], comment: "pod to pod"))
         batch.add(NFTRule(table: Self.table, chain: Self.chain,
-                          fromPods + Self.match(offset: 16, Self.multicast) + [.verdict(.return)], comment: "multicast"))
+                          fromPods + Self.match(.ipDaddr, Self.multicast) + [.verdict(.return)], comment: "multicast"))
         batch.add(NFTRule(table: Self.table, chain: Self.chain,
                           fromPods + [.masquerade(flags: Self.fullyRandom)], comment: "pod to outside the cluster"))
         return batch
@@ -58,16 +58,7 @@ public struct Masquerade: Sendable {
         try batch.commit(on: socket)
     }
 
-    /// `ip saddr PREFIX` (offset 12) or `ip daddr PREFIX` (offset 16).
-    static func match(offset: UInt32, _ prefix: IPPrefix) -> [NFTExpr] {
-        let bytes = prefix.address.bytes
-        var expressions: [NFTExpr] = [.payload(base: .network, offset: offset, length: 4, into: .r1)]
-        if prefix.prefixLength < 32 {
-            let mask = UInt32.max << UInt32(32 - prefix.prefixLength)
-            let maskBytes = [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: (prefix.prefixLength == 0 ? 0 : mask) >> UInt32($0)) }
-            expressions.append(.bitwise(from: .r1, into: .r1, mask: maskBytes, xor: [0, 0, 0, 0]))
-        }
-        expressions.append(.cmp(.eq, .r1, bytes))
-        return expressions
+    static func match(_ field: NFTField, _ prefix: IPPrefix) -> [NFTExpr] {
+        NFT.match(field, prefix: prefix.description, family: .ip) ?? []
     }
 }
