@@ -43,10 +43,14 @@ func writeStandardOutput(_ bytes: [UInt8]) {
 }
 
 /// Test-only fault injection: `SKIFF_CNI_TEST_FAULT=die-after-allocate` SIGKILLs the process once
-/// its address is on disk, as a crash mid-ADD would (the tests prove GC frees it). Inert otherwise.
-struct DieAfterAllocate: PodNetworkPlumbing {
+/// its address is on disk, `die-after-plumbing` once the veth pair is made too, as a crash mid-ADD
+/// would (the tests prove GC frees both). Inert otherwise.
+struct DieMidAdd: PodNetworkPlumbing {
+    /// The plumbing to run before dying; nil: die before making any interface.
+    var before: BridgePlumbing?
     func setUp(_ attachment: PodAttachment, addresses: [CNIAddress]) throws(CNIError)
         -> (interfaces: [CNIResult.Interface], podInterface: Int?) {
+        if let before { _ = try before.setUp(attachment, addresses: addresses) }
         kill(getpid(), SIGKILL)
         return ([], nil)
     }
@@ -64,8 +68,10 @@ var plugin = CNIPlugin(plumbing: BridgePlumbing())
 if environment["SKIFF_CNI_TEST_PLUMBING"] == "ipam-only" {
     plugin.plumbing = IPAMOnlyPlumbing()
 }
-if environment["SKIFF_CNI_TEST_FAULT"] == "die-after-allocate" {
-    plugin.plumbing = DieAfterAllocate()
+switch environment["SKIFF_CNI_TEST_FAULT"] {
+case "die-after-allocate": plugin.plumbing = DieMidAdd(before: nil)
+case "die-after-plumbing": plugin.plumbing = DieMidAdd(before: BridgePlumbing())
+default: break
 }
 let outcome = plugin.run(environment: environment, stdin: input)
 writeStandardOutput(outcome.stdout)

@@ -294,6 +294,69 @@ final class PodNetworkTests: XCTestCase {
         XCTAssertEqual(node.allocations(), [])
     }
 
+    /// Killed after the veth pair is made, before the result: GC removes the interfaces as
+    /// well as the address, and the retried ADD is not refused for a taken eth0.
+    func testKilledAfterPlumbingIsCleanedUpByGC() throws {
+        let node = try nodes(1, overlay: false)[0]
+        let pod = try node.makePod("halfmade")
+        let killed = try node.run("ADD", pod, extraEnv: ["SKIFF_CNI_TEST_FAULT": "die-after-plumbing"])
+        XCTAssertEqual(killed.reason, .uncaughtSignal)
+        XCTAssertEqual(node.allocations().count, 1)
+        XCTAssertEqual(try node.hostVeths().count, 1, "the fault fired after the veth pair was made")
+        XCTAssertTrue(try PodNet.json(pod.namespace, ["ip", "-j", "link", "show"]).contains { $0["ifname"] as? String == "eth0" })
+
+        let gc = try node.gc(valid: [])
+        XCTAssertEqual(gc.status, 0, gc.stdout + gc.stderr)
+        XCTAssertEqual(node.allocations(), [])
+        XCTAssertEqual(try node.hostVeths().count, 0)
+        XCTAssertEqual(try PodNet.json(pod.namespace, ["ip", "-j", "link", "show"]).compactMap { $0["ifname"] as? String }, ["lo"])
+        let retry = try node.add(pod)
+        try assertAttached(node, pod, retry)
+        XCTAssertEqual(try node.run("DEL", pod).status, 0)
+    }
+
+    /// `ipMasq: true`: a pod reaching outside its network leaves with the node's address; inside
+    /// the network it keeps its own; DEL stops masquerading its address.
+    func testIPMasqMasqueradesTrafficLeavingTheNetwork() throws {
+        let node = try nodes(1, overlay: false)[0]
+        let masq = node.config(extra: #","ipMasq":true"#)
+        let (pod, peer) = (try node.makePod("masq"), try node.makePod("peer"))
+        let add = try node.run("ADD", pod, config: masq)
+        XCTAssertEqual(add.status, 0, add.stdout + add.stderr)
+        let podIP = try XCTUnwrap(add.ip)
+        let peerIP = try node.add(peer)
+        /// The addresses in the network's masquerade set.
+        func masqueraded() throws -> Set<String> {
+            let json = try node.node.exec("nft", "-j", "list", "set", "ip", "skiff-cni", "pods-\(CNIPodRunner.network)")
+            let items = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])["nftables"] as? [[String: Any]]
+            let set = items?.compactMap { $0["set"] as? [String: Any] }.first
+            return Set((set?["elem"] as? [Any] ?? []).compactMap { $0 as? String })
+        }
+        XCTAssertEqual(try masqueraded(), [podIP])
+
+        let bed = try XCTUnwrap(bed)
+        let file = tempFile("masq")
+        try Data("hello".utf8).write(to: URL(fileURLWithPath: file))
+        let outside = try PodNet.startServer(in: bed.switchNamespace, address: OverlayTestbed.outsideIP, port: 31000)
+        servers.append(outside)
+        XCTAssertEqual(try PodNet.send(from: pod.namespace, to: OverlayTestbed.outsideIP, port: 31000, file: file).peer,
+                       node.node.ip, "leaving the network: the node's address")
+        try assertTCP(from: pod, podIP, to: peer, peerIP, file: file)
+
+        // A second ADD on the same network converges on the same chain (no duplicate rules).
+        let second = try node.makePod("masq2")
+        XCTAssertEqual(try node.run("ADD", second, config: masq).status, 0)
+        let chain = try node.node.exec("nft", "list", "chain", "ip", "skiff-cni", "masq-\(CNIPodRunner.network)")
+        XCTAssertEqual(chain.components(separatedBy: "masquerade").count - 1, 1, chain)
+
+        XCTAssertEqual(try node.run("DEL", pod, config: masq).status, 0)
+        XCTAssertEqual(try masqueraded().count, 1)
+        XCTAssertFalse(try masqueraded().contains(podIP))
+        XCTAssertEqual(try node.run("DEL", pod, config: masq).status, 0, "DEL twice")
+        XCTAssertEqual(try node.run("DEL", second, config: masq).status, 0)
+        XCTAssertEqual(try masqueraded(), [], "no addresses left")
+    }
+
     // MARK: helpers
 
     /// Polls `condition` for up to `seconds` (netns teardown in the kernel is asynchronous).

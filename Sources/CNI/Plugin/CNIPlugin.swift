@@ -100,6 +100,15 @@ public struct CNIPlugin {
             try? pool.release(ip, containerID: pod.containerID, ifname: pod.ifname)
             throw error
         }
+        if config.ipMasq {
+            do throws(CNIError) {
+                try masquerade(config) { try $0.add(pods: [ip], on: $1) }
+            } catch {
+                try? plumbing.tearDown(pod)
+                try? pool.release(ip, containerID: pod.containerID, ifname: pod.ifname)
+                throw error
+            }
+        }
         let offset = result.interfaces.count
         result.interfaces += made.interfaces
         result.ips.append(CNIResult.IPConfig(address: address, gateway: config.ipam.gateway,
@@ -114,7 +123,22 @@ public struct CNIPlugin {
     func del(_ env: CNIEnvironment, _ config: NetworkConfig) throws(CNIError) {
         let pod = attachment(env, config)
         try plumbing.tearDown(pod)
-        try store(config).release(containerID: pod.containerID, ifname: pod.ifname)
+        let store = store(config)
+        if config.ipMasq {
+            let held = try store.allocations(containerID: pod.containerID, ifname: pod.ifname).map(\.ip)
+            try masquerade(config) { try $0.remove(pods: held, on: $1) }
+        }
+        try store.release(containerID: pod.containerID, ifname: pod.ifname)
+    }
+
+    /// Runs `body` with the network's masquerade and an nf_tables socket; failures are the
+    /// plugin-specific "plumbing failed" error.
+    private func masquerade(_ config: NetworkConfig, _ body: (PodMasquerade, NetlinkSocket) throws -> Void) throws(CNIError) {
+        do {
+            try body(PodMasquerade(network: config.name, subnet: config.ipam.subnet), NetlinkSocket())
+        } catch {
+            throw CNIError(code: CNIError.plumbingFailed, msg: "ipMasq: programming the skiff-cni table failed", details: "\(error)")
+        }
     }
 
     func check(_ env: CNIEnvironment, _ config: NetworkConfig) throws(CNIError) {
@@ -154,6 +178,14 @@ public struct CNIPlugin {
         guard let valid = config.validAttachments else {
             throw CNIError(code: CNIError.invalidConfig, msg: "GC requires cni.dev/valid-attachments")
         }
-        try store(config).garbageCollect(validAttachments: Set(valid))
+        // What GC frees goes whole: the interfaces and masquerade of an attachment whose ADD was
+        // killed half-way, or whose DEL never came, before its address.
+        let store = store(config)
+        let validSet = Set(valid)
+        for stale in try store.allocations() where !validSet.contains(CNIAttachment(containerID: stale.containerID, ifname: stale.ifname)) {
+            try plumbing.tearDown(PodAttachment(config: config, containerID: stale.containerID, ifname: stale.ifname, netns: nil))
+            if config.ipMasq { try masquerade(config) { try $0.remove(pods: [stale.ip], on: $1) } }
+        }
+        try store.garbageCollect(validAttachments: validSet)
     }
 }
