@@ -45,8 +45,14 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         // The service proxy: Services + EndpointSlices → nftables, over the netlink foundation.
+        // The plain-HTTP /metrics and health listener the daemons share.
+        .target(name: "StatusServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "ProxyDataplane", dependencies: [
-            "KubeAPI", "Netlink",
+            "KubeAPI", "Netlink", "StatusServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -88,7 +94,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/CNI/Overlay"),
         // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.
-        .executableTarget(name: "skiff-cni", dependencies: ["CNI"]),
+        // The Swift runtime is linked in: a runtime execs the plugin per pod, and resolving a
+        // dozen shared libraries at each start is most of its start-up cost (bench/cni-latency.py).
+        .executableTarget(name: "skiff-cni", dependencies: ["CNI"], linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         // Helpers the dataplane tests share (running ip/nft/curl).
         .target(name: "SkiffTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),

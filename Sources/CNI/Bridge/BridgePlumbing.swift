@@ -21,11 +21,13 @@ public struct BridgePlumbing: PodNetworkPlumbing {
         let podNS = try openNamespace(netnsPath)
         let host = HostVethName(containerID: pod.containerID, ifname: pod.ifname)
         let socket = try netlink("open rtnetlink socket") { try RouteSocket() }
+        // The pod's side: a socket opened on one short thread inside the pod's namespace keeps
+        // programming that namespace for its whole life, so the look-up below and the
+        // configuration after the veth share it, and ADD starts one thread, not two.
+        let inside = try netlink("open rtnetlink socket in \(netnsPath)") { try podNS.run { try RouteSocket() } }
 
         // Refuse before making anything: the pod's name taken, or the host end already there.
-        let taken = try netlink("look up \(pod.ifname) in \(netnsPath)") {
-            try podNS.run { try RouteSocket().link(.name(pod.ifname)) }
-        }
+        let taken = try netlink("look up \(pod.ifname) in \(netnsPath)") { try inside.link(.name(pod.ifname)) }
         if taken != nil { throw interfaceTaken(pod.ifname, netnsPath) }
         if try netlink("look up \(host.name)", { try socket.link(.name(host.name)) }) != nil {
             throw CNIError(code: CNIError.plumbingFailed, msg: "host interface \(host.name) already exists",
@@ -52,21 +54,18 @@ public struct BridgePlumbing: PodNetworkPlumbing {
                 return try socket.link(.name(host.name))
             }
             let routes = podRoutes(config, addresses)
-            let podLink = try netlink("configure \(pod.ifname) in \(netnsPath)") {
-                try podNS.run { () throws -> Link? in
-                    let inside = try RouteSocket()
-                    try inside.setLinkUp("lo")
-                    for address in addresses {
-                        try inside.addAddress(InterfaceAddress(address: address.ip, prefixLength: address.prefixLength)!,
-                                              to: .name(pod.ifname), skipDuplicateDetection: true)
-                    }
-                    try inside.setLinkUp(.name(pod.ifname))
-                    let index = try inside.index(of: .name(pod.ifname))
-                    for route in routes {
-                        try inside.addRoute(Route(destination: route.dst, gateway: route.gw, linkIndex: index))
-                    }
-                    return try inside.link(.name(pod.ifname))
+            let podLink = try netlink("configure \(pod.ifname) in \(netnsPath)") { () throws -> Link? in
+                try inside.setLinkUp("lo")
+                for address in addresses {
+                    try inside.addAddress(InterfaceAddress(address: address.ip, prefixLength: address.prefixLength)!,
+                                          to: .name(pod.ifname), skipDuplicateDetection: true)
                 }
+                try inside.setLinkUp(.name(pod.ifname))
+                let index = try inside.index(of: .name(pod.ifname))
+                for route in routes {
+                    try inside.addRoute(Route(destination: route.dst, gateway: route.gw, linkIndex: index))
+                }
+                return try inside.link(.name(pod.ifname))
             }
             guard let hostLink, let podLink else {
                 throw CNIError(code: CNIError.plumbingFailed, msg: "veth pair \(host.name)/\(pod.ifname) vanished during ADD")

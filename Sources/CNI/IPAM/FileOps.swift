@@ -42,13 +42,15 @@ enum FileOps {
         return out
     }
 
-    /// Crash-safe replace: write a temp file in the same directory, fsync it, rename it over
-    /// `path`. The caller fsyncs the directory (once, after all its renames).
-    static func writeAtomically(_ path: String, _ text: String) throws(CNIError) {
-        try writeAtomically(path, bytes: Array(text.utf8))
+    /// Replace by rename: write a temp file in the same directory, then rename it over `path`,
+    /// so nobody ever reads half a file, even after a kill -9. `durable` also fsyncs the file
+    /// before the rename (the caller fsyncs the directory once, after all its renames), for
+    /// files that must survive a power loss too.
+    static func writeAtomically(_ path: String, _ text: String, durable: Bool = true) throws(CNIError) {
+        try writeAtomically(path, bytes: Array(text.utf8), durable: durable)
     }
 
-    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644) throws(CNIError) {
+    static func writeAtomically(_ path: String, bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = true) throws(CNIError) {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         if fd < 0 { throw ioError("create", temp) }
@@ -70,7 +72,7 @@ enum FileOps {
             }
             written += n
         }
-        if fsync(fd) != 0 {
+        if durable && fsync(fd) != 0 {
             let err = errno
             close(fd); unlink(temp)
             throw ioError("fsync", temp, err)

@@ -9,9 +9,12 @@ import Netlink
 /// - one file per allocated address, named by the address (`10.244.1.7`), holding
 ///   `<containerID>\n<ifname>`;
 /// - `last_reserved_ip.0`: the last address handed out, where round-robin resumes.
-/// Every file is written to a temp name, fsync'ed and renamed into place, then the directory is
-/// fsync'ed, so a crash leaves either the whole allocation or none. An allocation whose ADD died
-/// half-way stays on disk until DEL, GC (valid attachments) or `reconcile` (live containers) frees it.
+/// Every file is written to a temp name and renamed into place, so a plugin killed at any point
+/// leaves either the whole allocation or none, and an allocation whose ADD died half-way stays
+/// on disk until DEL, GC (valid attachments) or `reconcile` (live containers) frees it. Nothing
+/// is fsync'ed, as host-local does not: a power loss kills every pod on the node, so what such a
+/// crash can lose (an allocation, or its contents) belongs to a sandbox that is gone, and the
+/// runtime's GC frees what is left; the two fsyncs were a fifth of an ADD (bench/cni-latency.py).
 public struct IPAMStore: Sendable {
     public struct Allocation: Hashable, Sendable {
         public var ip: IPAddress
@@ -113,11 +116,16 @@ public struct IPAMStore: Sendable {
             } else {
                 chosen = try nextFree(taken: Set(taken.keys))
             }
-            try FileOps.writeAtomically(directory + "/" + chosen.description, containerID + "\n" + ifname)
-            try FileOps.writeAtomically(lastReservedPath, chosen.description)
-            try FileOps.syncDirectory(directory)
+            try FileOps.writeAtomically(directory + "/" + chosen.description, containerID + "\n" + ifname, durable: false)
+            try writeHint(chosen.description)
             return chosen
         }
+    }
+
+    /// `last_reserved_ip.0`: where the next search starts. Stale, empty or unreadable after a
+    /// crash, `nextFree` starts at the beginning of the pool; the allocations say what is taken.
+    private func writeHint(_ text: String) throws(CNIError) {
+        try FileOps.writeAtomically(lastReservedPath, text, durable: false)
     }
 
     private func nextFree(taken: Set<IPAddress>) throws(CNIError) -> IPAddress {
@@ -178,7 +186,6 @@ public struct IPAMStore: Sendable {
             for name in try FileOps.list(directory) where name.contains(".tmp-") {
                 try FileOps.remove(directory + "/" + name)
             }
-            if !freed.isEmpty { try FileOps.syncDirectory(directory) }
             return freed
         }
     }

@@ -1,6 +1,7 @@
 import KubeAPI
 import Logging
 import NIOPosix
+import StatusServer
 import Netlink
 
 /// Upstream's service health checks: every LoadBalancer Service with
@@ -19,14 +20,14 @@ actor ServiceHealthServer {
 
     private let checks = ProtectedState<[UInt16: Check]>([:])
     private var portOfService: [ServiceName: UInt16] = [:]
-    private var listeners: [UInt16: [ProxyHTTPServer]] = [:]
+    private var listeners: [UInt16: [StatusHTTPServer]] = [:]
     private let hosts: [String]
     private let proxyHealthy: @Sendable () -> Bool
     private let logger: Logger
 
     /// `addresses`: where to listen (the NodePort addresses; all addresses when empty).
     init(addresses: [IPAddress], logger: Logger, proxyHealthy: @escaping @Sendable () -> Bool) {
-        hosts = addresses.isEmpty ? [ProxyHTTPServer.anyAddress] : addresses.map(\.description)
+        hosts = addresses.isEmpty ? [StatusHTTPServer.anyAddress] : addresses.map(\.description)
         self.logger = logger
         self.proxyHealthy = proxyHealthy
     }
@@ -50,10 +51,10 @@ actor ServiceHealthServer {
         portOfService[service] = port
         checks.withLock { $0[port] = Check(service: service, localEndpoints: localEndpoints) }
         guard listeners[port] == nil else { return true }
-        var opened: [ProxyHTTPServer] = []
+        var opened: [StatusHTTPServer] = []
         for host in hosts {
             do {
-                opened.append(try await ProxyHTTPServer.start(host: host, port: Int(port), group: MultiThreadedEventLoopGroup.singleton) {
+                opened.append(try await StatusHTTPServer.start(host: host, port: Int(port), group: MultiThreadedEventLoopGroup.singleton) {
                     [checks, proxyHealthy] _ in
                     guard let check = checks.withLock({ $0[port] }) else { return nil }
                     return Self.response(check, proxyHealthy: proxyHealthy())
@@ -73,7 +74,7 @@ actor ServiceHealthServer {
         listeners = [:]
     }
 
-    private static func response(_ check: Check, proxyHealthy: Bool) -> ProxyHTTPServer.Response {
+    private static func response(_ check: Check, proxyHealthy: Bool) -> StatusHTTPServer.Response {
         let body = """
             {
             \t"service": {

@@ -1,6 +1,7 @@
 import KubeAPI
 import Logging
 import NIOPosix
+import StatusServer
 
 /// The proxy as a component: watches Services, EndpointSlices and this node through the API,
 /// feeds the `Proxier`, and serves metrics and health. `skiff proxy` runs it standalone; the
@@ -69,10 +70,10 @@ public final class ServiceProxy: Sendable {
                     ready: @Sendable (_ metricsPort: Int?, _ healthzPort: Int?) -> Void = { _, _ in }) async throws {
         let proxier = self.proxier
         let group = MultiThreadedEventLoopGroup.singleton
-        var servers: [ProxyHTTPServer] = []
+        var servers: [StatusHTTPServer] = []
         do {
             if let m = listeners.metrics {
-                servers.append(try await ProxyHTTPServer.start(host: m.host, port: m.port, group: group) { path in
+                servers.append(try await StatusHTTPServer.start(host: m.host, port: m.port, group: group) { path in
                     switch path {
                     case "/metrics":
                         return .init(contentType: "text/plain; version=0.0.4; charset=utf-8", body: proxier.metrics.exposition())
@@ -83,7 +84,7 @@ public final class ServiceProxy: Sendable {
                 })
             }
             if let h = listeners.healthz {
-                servers.append(try await ProxyHTTPServer.start(host: h.host, port: h.port, group: group) { path in
+                servers.append(try await StatusHTTPServer.start(host: h.host, port: h.port, group: group) { path in
                     guard path == "/healthz" || path == "/livez" else { return nil }
                     let (code, body) = proxier.healthResponse(includeNodeEligible: path == "/healthz")
                     return .init(status: .init(statusCode: code), contentType: "application/json", text: body)

@@ -2,10 +2,10 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A plain-HTTP listener for the proxy's metrics and health endpoints: GET only, small
+/// A plain-HTTP listener for daemons' metrics and health endpoints (proxy, DNS): GET only, small
 /// bodies computed on the event loop from state a lock guards, no keep-alive bookkeeping
 /// beyond what NIO's pipeline does. Unauthenticated, as upstream's are; bind it accordingly.
-public final class ProxyHTTPServer: Sendable {
+public final class StatusHTTPServer: Sendable {
     public struct Response: Sendable {
         public var status: HTTPResponseStatus
         public var contentType: String
@@ -45,14 +45,14 @@ public final class ProxyHTTPServer: Sendable {
     /// Binds `host:port` on `group` and serves `handler`. The wildcard `0.0.0.0` listens on
     /// IPv6 too where the namespace has it (as Go's listener, upstream's, does), so IPv6
     /// probes and load balancers reach the health endpoints.
-    public static func start(host: String, port: Int, group: EventLoopGroup, handler: @escaping Handler) async throws -> ProxyHTTPServer {
+    public static func start(host: String, port: Int, group: EventLoopGroup, handler: @escaping Handler) async throws -> StatusHTTPServer {
         if host == anyAddress, let dualStack = try? await bind(host: "::", port: port, group: group, handler: handler) {
             return dualStack
         }
         return try await bind(host: host, port: port, group: group, handler: handler)
     }
 
-    private static func bind(host: String, port: Int, group: EventLoopGroup, handler: @escaping Handler) async throws -> ProxyHTTPServer {
+    private static func bind(host: String, port: Int, group: EventLoopGroup, handler: @escaping Handler) async throws -> StatusHTTPServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -62,7 +62,7 @@ public final class ProxyHTTPServer: Sendable {
                 }
             }
             .bind(host: host, port: port).get()
-        return ProxyHTTPServer(channel: channel)
+        return StatusHTTPServer(channel: channel)
     }
 
     public func close() async {
@@ -98,7 +98,7 @@ public final class ProxyHTTPServer: Sendable {
                 headers.add(name: "Content-Length", value: String(response.body.count))
                 for (name, value) in response.headers { headers.add(name: name, value: value) }
                 // One request per connection: probes and scrapers reconnect anyway, and no idle
-                // connection can outlive `close()` and keep answering for a stopped proxy.
+                // connection can outlive `close()` and keep answering for a stopped daemon.
                 headers.add(name: "Connection", value: "close")
                 let keepAlive = false
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status,
