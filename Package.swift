@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI",
+            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI", "DNS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -93,6 +93,15 @@ let package = Package(
             "Netlink", "KubeAPI", "CNI",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/CNI/Overlay"),
+        // Cluster DNS: the wire format, cluster records, forwarding and the server.
+        .target(name: "DNS", dependencies: [
+            "KubeAPI", "Netlink", "StatusServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "KubeAPI"]),
         // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.
         // The Swift runtime is linked in: a runtime execs the plugin per pod, and resolving a
         // dozen shared libraries at each start is most of its start-up cost (bench/cni-latency.py).

@@ -12,25 +12,12 @@ import argparse
 import concurrent.futures
 import json
 import os
-import random
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 
-def run(ns, *cmd, **kw):
-    return subprocess.run(["ip", "netns", "exec", ns, *cmd], capture_output=True, text=True, **kw)
-
-
-def status_kib(pid, key):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchapi import BenchCluster, run, status_kib  # noqa: E402
 
 
 def main():
@@ -41,39 +28,10 @@ def main():
     ap.add_argument("--wrap", default="", help="a profiler command to run the proxy under, e.g. 'heaptrack -o /tmp/ht'")
     args = ap.parse_args()
 
-    ns = "skiff-bench-mem-%08x" % random.getrandbits(32)
-    work = tempfile.mkdtemp(prefix="skiff-bench-mem-")
-    procs = []
-    subprocess.run(["ip", "netns", "add", ns], check=True)
+    cluster = BenchCluster(args.skiff, "skiff-bench-mem")
+    ns, work, post = cluster.ns, cluster.work, cluster.post
+    kubeconfig = cluster.kubeconfig
     try:
-        run(ns, "ip", "link", "set", "lo", "up", check=True)
-        server = subprocess.Popen(["ip", "netns", "exec", ns, args.skiff, "server", "--data-dir", work,
-                                   "--listen", "127.0.0.1:6443"],
-                                  stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "server.log"), "w"),
-                                  start_new_session=True)
-        procs.append(server)
-        kubeconfig = os.path.join(work, "admin.kubeconfig")
-        for _ in range(600):
-            if os.path.exists(kubeconfig) and run(ns, "curl", "-sk", "https://127.0.0.1:6443/readyz").stdout == "ok":
-                break
-            time.sleep(0.1)
-        token = open(os.path.join(work, "admin-token")).read().strip()
-
-        # Objects go in over HTTPS from a helper running inside the namespace (the API server
-        # listens on the namespace's loopback only).
-        def post(path, objs):
-            script = (
-                "import json, ssl, sys, urllib.request\n"
-                "ctx = ssl._create_unverified_context()\n"
-                "for line in sys.stdin:\n"
-                "    req = urllib.request.Request('https://127.0.0.1:6443' + sys.argv[1], data=line.encode(), method='POST')\n"
-                "    req.add_header('Content-Type', 'application/json')\n"
-                "    req.add_header('Authorization', 'Bearer ' + sys.argv[2])\n"
-                "    urllib.request.urlopen(req, context=ctx, timeout=30).read()\n")
-            p = run(ns, "python3", "-c", script, path, token, input="\n".join(json.dumps(o) for o in objs) + "\n")
-            if p.returncode != 0:
-                raise SystemExit("create failed: " + p.stderr[-2000:])
-
         def service(i):
             return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"svc-{i}", "namespace": "default"},
                     "spec": {"ports": [{"name": "http", "port": 80, "targetPort": 8080}]}}
@@ -99,12 +57,9 @@ def main():
                                          [endpoint_slice(i) for i in c]), chunks))
         print(f"created {args.services} services and slices in {time.time() - start:.1f}s", file=sys.stderr)
 
-        proxy = subprocess.Popen(["ip", "netns", "exec", ns, *args.wrap.split(), args.skiff, "proxy", "--kubeconfig", kubeconfig,
-                                  "--node-name", "node-a", "--cluster-cidr", "10.244.0.0/16",
-                                  "--nodeport-addresses", "127.0.0.0/8", "--healthz-bind-address", ""],
-                                 stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "proxy.log"), "w"),
-                                 start_new_session=True)
-        procs.append(proxy)
+        proxy = cluster.start(*args.wrap.split(), args.skiff, "proxy", "--kubeconfig", kubeconfig,
+                              "--node-name", "node-a", "--cluster-cidr", "10.244.0.0/16",
+                              "--nodeport-addresses", "127.0.0.0/8", "--healthz-bind-address", "", log="proxy.log")
         start = time.time()
         ports = 0
         while time.time() - start < 300:
@@ -124,12 +79,7 @@ def main():
         print(json.dumps({"services": args.services, "endpoints": args.endpoints, "start_to_programmed_s": round(elapsed, 2),
                           "vmhwm_mib": round(hwm / 1024, 1), "vmrss_mib": round(rss / 1024, 1), "chains": chains}))
     finally:
-        for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        shutil.rmtree(work, ignore_errors=True)
+        cluster.close()
 
 
 if __name__ == "__main__":

@@ -29,3 +29,11 @@ extension IPAddress {
         }
     }
 }
+
+extension IPAddress {
+    /// From 4 or 16 network-order bytes (a DNS A or AAAA record); nil for another length.
+    public init?(bytes: [UInt8]) {
+        guard let address = bytes.withUnsafeBytes({ IPAddress(networkOrder: $0) }) else { return nil }
+        self = address
+    }
+}
