@@ -101,7 +101,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "KubeAPI"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "KubeAPI"], exclude: ["Corpus"]),
         // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.
         // The Swift runtime is linked in: a runtime execs the plugin per pod, and resolving a
         // dozen shared libraries at each start is most of its start-up cost (bench/cni-latency.py).

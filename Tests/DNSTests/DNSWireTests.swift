@@ -86,4 +86,20 @@ final class DNSWireTests: XCTestCase {
         long += [0, 0, 1, 0, 1]
         XCTAssertTrue(reason(long)!.reason.contains("255"))
     }
+
+    /// Thousands of long, different questions never make an answer a TCP frame cannot carry.
+    func testAnAnswerNeverExceedsAMessage() throws {
+        let questions = (0..<2000).map { i in
+            DNSQuestion(name: DNSName("\(i)-" + String(repeating: "q", count: 50) + ".x\(i)-" + String(repeating: "r", count: 50))!,
+                        type: .a)
+        }
+        let m = DNSMessage(id: 9, isResponse: true, responseCode: .formErr, questions: questions,
+                           edns: DNSMessage.EDNS(udpPayloadSize: 1232))
+        let wire = DNSWriter.serialize(m)
+        XCTAssertLessThanOrEqual(wire.count, 65535)
+        let back = try DNSParser.parse(wire)
+        XCTAssertTrue(back.truncated)
+        XCTAssertNotNil(back.edns)
+        XCTAssertGreaterThan(back.questions.count, 100)
+    }
 }

@@ -131,9 +131,21 @@ public struct DNSWriter {
         var counts = [0, 0, 0, 0]
         var truncated = m.truncated
         for q in m.questions {
+            // Questions are never cut to fit `maxSize`, only to fit a DNS message at all: a
+            // hostile query's thousands of uncompressible questions must not make an answer
+            // longer than a TCP length prefix can say.
+            let before = bytes.count
+            let known = journal.count
             name(q.name)
             u16(q.type.rawValue)
             u16(q.questionClass)
+            if bytes.count - start > 65535 - optSize {
+                bytes.removeSubrange(before...)
+                for suffix in journal[known...] { suffixes[suffix] = nil }
+                journal.removeSubrange(known...)
+                truncated = true
+                break
+            }
             counts[0] += 1
         }
         sections: for (index, section) in [(1, m.answers), (2, m.authority), (3, m.additional)] {

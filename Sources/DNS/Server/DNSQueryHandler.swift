@@ -84,6 +84,8 @@ public final class DNSQueryHandler: Sendable {
             return .respond(finish(response, maxSize: maxSize, start: start))
         }
         guard query.questions.count == 1, let question = query.questions.first else {
+            // Not echoed: thousands of hostile questions could not be compressed into a reply.
+            response.questions = []
             response.responseCode = .formErr
             return .respond(finish(response, maxSize: maxSize, start: start))
         }

@@ -122,6 +122,7 @@ private final class TCPQueryHandler: ChannelInboundHandler, Sendable {
     init(handler: DNSQueryHandler) { self.handler = handler }
 
     static func framed(_ answer: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        // DNSWriter keeps every message within 65535 bytes, what the length prefix can say.
         var buffer = allocator.buffer(capacity: answer.count + 2)
         buffer.writeInteger(UInt16(answer.count))
         buffer.writeBytes(answer)
