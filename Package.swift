@@ -75,6 +75,15 @@ let package = Package(
             "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI", "DNS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ],
+        // The Swift runtime and Foundation linked in: no dozen shared libraries to map and
+        // relocate at every start, and 5 MiB less resident for a daemon (`skiff dns` at 10k
+        // Services: VmHWM 63 → 58 MiB). The static Foundation archives do not name their own
+        // dependencies, hence the libraries after the flag.
+        linkerSettings: [
+            .unsafeFlags(["-static-stdlib"]),
+            .linkedLibrary("CoreFoundation"), .linkedLibrary("_FoundationICU"), .linkedLibrary("_FoundationCollections"),
+            .linkedLibrary("_FoundationCShims"), .linkedLibrary("stdc++"),
         ]),
         // The benchmarks (bench/run-api, bench/run-proxy): skiff and its peer side by side.
         .executableTarget(name: "skiff-bench", dependencies: [

@@ -63,6 +63,36 @@ final class DNSWireTests: XCTestCase {
         XCTAssertEqual(cut.answers.count, 1)
     }
 
+    /// Past a few dozen names the writer switches from a linear scan to a hash of the suffixes
+    /// it wrote; both must point at the same places, and records taken back for truncation must
+    /// not leave pointers to bytes that were cut.
+    func testCompressionHoldsAcrossManyNamesAndTruncation() throws {
+        let service = name("db.default.svc.cluster.local")
+        var m = DNSMessage(id: 3, isResponse: true, questions: [DNSQuestion(name: service, type: .a)])
+        // 200 distinct owners (one new suffix each) under one service name, each named twice.
+        let hosts = (0..<200).map { name("host-\($0).db.default.svc.cluster.local") }
+        m.answers = hosts.flatMap { [DNSRecord.a($0, [10, 0, 0, 1], ttl: 5), DNSRecord.a($0, [10, 0, 0, 2], ttl: 5)] }
+        let whole = DNSWriter.serialize(m)
+        XCTAssertEqual(try DNSParser.parse(whole), m)
+        // Exactly: each new owner is its first label plus a pointer to the question's name, each
+        // repeat a 2-byte pointer (type, class, TTL, length and an IPv4 address are 14 bytes).
+        let owners = (0..<200).reduce(0) { $0 + (1 + "host-\($1)".utf8.count + 2) + 2 }
+        XCTAssertEqual(whole.count, 12 + service.wire.count + 4 + owners + 400 * 14)
+
+        // Cut below and above the switch to hashing, with the OPT record written after the
+        // records taken back.
+        m.edns = DNSMessage.EDNS(udpPayloadSize: 4096)
+        for limit in [512, 1500, 4000] {
+            let wire = DNSWriter.serialize(m, maxSize: limit)
+            XCTAssertLessThanOrEqual(wire.count, limit)
+            let cut = try DNSParser.parse(wire)
+            XCTAssertTrue(cut.truncated)
+            XCTAssertNotNil(cut.edns)
+            XCTAssertGreaterThan(cut.answers.count, limit / 40)
+            XCTAssertEqual(cut.answers, Array(m.answers.prefix(cut.answers.count)))
+        }
+    }
+
     func testMalformedInputIsRejectedWithTheID() {
         func reason(_ bytes: [UInt8]) -> DNSWireError? {
             do { _ = try DNSParser.parse(bytes); return nil } catch { return error }

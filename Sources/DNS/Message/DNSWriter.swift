@@ -4,10 +4,15 @@
 /// except the OPT record, for which room is always kept.
 public struct DNSWriter {
     public private(set) var bytes: [UInt8] = []
-    /// Offsets of name suffixes already written, keyed by their lowercased wire form.
-    private var suffixes: [ArraySlice<UInt8>: Int] = [:]
-    /// Suffixes in the order they were added, so a record that does not fit can be taken back.
-    private var journal: [ArraySlice<UInt8>] = []
+    /// Name suffixes already written (lowercased wire form) and their offsets, in the order
+    /// they were written, so a record that does not fit can be taken back.
+    private var suffixes: [(wire: ArraySlice<UInt8>, offset: Int)] = []
+    /// The same suffixes hashed, built only once a message has many: a typical answer has a
+    /// handful of names, and a linear scan over them is cheaper than hashing each suffix (it
+    /// was a tenth of the server's time per query), while a 64 KiB answer over TCP with
+    /// thousands of names must not become quadratic.
+    private var suffixIndex: [ArraySlice<UInt8>: Int]?
+    static let linearScanLimit = 32
 
     public init(capacity: Int = 512) {
         bytes.reserveCapacity(capacity)
@@ -43,19 +48,43 @@ public struct DNSWriter {
         let lower = wire.map(DNSName.lower)
         while wire[i] != 0 {
             let suffix = lower[i...]
-            if compress, let target = suffixes[suffix] {
+            if compress, let target = offset(of: suffix) {
                 u16(0xC000 | UInt16(target))
                 return
             }
             if bytes.count < 0x4000 {
-                suffixes[suffix] = bytes.count
-                journal.append(suffix)
+                remember(suffix, at: bytes.count)
             }
             let n = Int(wire[i])
             bytes.append(contentsOf: wire[i...(i + n)])
             i += 1 + n
         }
         bytes.append(0)
+    }
+
+    private func offset(of suffix: ArraySlice<UInt8>) -> Int? {
+        if let suffixIndex { return suffixIndex[suffix] }
+        for known in suffixes where known.wire.count == suffix.count && known.wire.elementsEqual(suffix) {
+            return known.offset
+        }
+        return nil
+    }
+
+    private mutating func remember(_ suffix: ArraySlice<UInt8>, at offset: Int) {
+        suffixes.append((suffix, offset))
+        if suffixIndex != nil {
+            suffixIndex![suffix] = offset
+        } else if suffixes.count > Self.linearScanLimit {
+            suffixIndex = Dictionary(suffixes.map { ($0.wire, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Forgets the suffixes written after the first `count` (a record taken back).
+    private mutating func forgetSuffixes(after count: Int) {
+        if suffixIndex != nil {
+            for known in suffixes[count...] { suffixIndex![known.wire] = nil }
+        }
+        suffixes.removeSubrange(count...)
     }
 
     mutating func record(_ r: DNSRecord) {
@@ -135,14 +164,13 @@ public struct DNSWriter {
             // hostile query's thousands of uncompressible questions must not make an answer
             // longer than a TCP length prefix can say.
             let before = bytes.count
-            let known = journal.count
+            let known = suffixes.count
             name(q.name)
             u16(q.type.rawValue)
             u16(q.questionClass)
             if bytes.count - start > 65535 - optSize {
                 bytes.removeSubrange(before...)
-                for suffix in journal[known...] { suffixes[suffix] = nil }
-                journal.removeSubrange(known...)
+                forgetSuffixes(after: known)
                 truncated = true
                 break
             }
@@ -151,12 +179,11 @@ public struct DNSWriter {
         sections: for (index, section) in [(1, m.answers), (2, m.authority), (3, m.additional)] {
             for r in section {
                 let before = bytes.count
-                let known = journal.count
+                let known = suffixes.count
                 record(r)
                 if bytes.count - start > limit {
                     bytes.removeSubrange(before...)
-                    for suffix in journal[known...] { suffixes[suffix] = nil }
-                    journal.removeSubrange(known...)
+                    forgetSuffixes(after: known)
                     if index != 3 { truncated = true }
                     break sections
                 }

@@ -52,7 +52,7 @@ public final class ClusterDNS: Sendable {
                                   searchCompletion: config.searchCompletion
                                       ? SearchCompletion(pods: pods, hostSearchDomains: config.hostSearchDomains) : nil,
                                   metrics: metrics)
-        services = Informer(client: client, transform: DNSService.trimmedForDNS, logger: logger)
+        services = Informer(client: client, logger: logger)
         slices = Informer(client: client, transform: DNSEndpointSlice.compactedForDNS, logger: logger)
         podInformer = config.searchCompletion
             ? Informer(client: client, fieldSelector: config.nodeName.map { "spec.nodeName=\($0)" },

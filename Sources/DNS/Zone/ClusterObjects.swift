@@ -9,9 +9,13 @@ public struct DNSService: KubeObject, Hashable {
     public static let resource = Service.resource
     public static let namespaced = true
 
-    public var apiVersion: String?
-    public var kind: String?
-    public var metadata: ObjectMeta?
+    public var apiVersion: String? { get { Self.gvk.apiVersion } set {} }
+    public var kind: String? { get { Self.gvk.kind } set {} }
+    public var meta: DNSObjectMeta
+    public var metadata: ObjectMeta? {
+        get { meta.objectMeta }
+        set { meta = DNSObjectMeta(newValue) }
+    }
     public var spec: Spec?
 
     public struct Spec: Codable, Sendable, Hashable {
@@ -36,10 +40,26 @@ public struct DNSService: KubeObject, Hashable {
     public typealias Port = DNSPort
 
     public init(metadata: ObjectMeta? = nil, spec: Spec? = nil) {
-        apiVersion = Self.gvk.apiVersion
-        kind = Self.gvk.kind
-        self.metadata = metadata
+        meta = DNSObjectMeta(metadata)
         self.spec = spec
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case spec
+    }
+
+    public init(from decoder: Decoder) throws {
+        meta = DNSObjectMeta(try decoder.container(keyedBy: LeanObjectKeys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata))
+        spec = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Spec.self, forKey: .spec)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var lean = encoder.container(keyedBy: LeanObjectKeys.self)
+        try lean.encode(apiVersion, forKey: .apiVersion)
+        try lean.encode(kind, forKey: .kind)
+        try lean.encode(meta.objectMeta, forKey: .metadata)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(spec, forKey: .spec)
     }
 
     /// The cluster IPs, parsed ("None" and unparsable ones dropped).
@@ -54,10 +74,9 @@ public struct DNSService: KubeObject, Hashable {
     /// annotation the specification's definition of "ready" (2.1) still names.
     public var publishesNotReadyAddresses: Bool {
         spec?.publishNotReadyAddresses == true
-            || metadata?.annotations?[Self.tolerateUnreadyAnnotation]?.lowercased() == "true"
+            || meta.tolerateUnready?.lowercased() == "true"
     }
 
-    public static let tolerateUnreadyAnnotation = "service.alpha.kubernetes.io/tolerate-unready-endpoints"
     public var isHeadless: Bool { !isExternalName && (spec?.clusterIP == "None" || clusterIPAddresses.isEmpty) }
 }
 
@@ -74,29 +93,68 @@ public struct DNSPort: Codable, Sendable, Hashable {
     }
 }
 
-/// The EndpointSlice fields DNS answers from (addresses stay strings: an IPv4 one fits in a
-/// String without a heap allocation).
+/// The EndpointSlice fields DNS answers from.
 public struct DNSEndpointSlice: KubeObject, Hashable {
     public static let gvk = EndpointSlice.gvk
     public static let resource = EndpointSlice.resource
     public static let namespaced = true
 
-    public var apiVersion: String?
-    public var kind: String?
-    public var metadata: ObjectMeta?
+    public var apiVersion: String? { get { Self.gvk.apiVersion } set {} }
+    public var kind: String? { get { Self.gvk.kind } set {} }
+    public var meta: DNSObjectMeta
+    public var metadata: ObjectMeta? {
+        get { meta.objectMeta }
+        set { meta = DNSObjectMeta(newValue) }
+    }
     public var addressType: String?
-    public var endpoints: [Endpoint]?
+    /// The endpoints as stored (see `PackedEndpoints`); `endpoints` unpacks them.
+    public var packedEndpoints: PackedEndpoints?
+    public var endpoints: [Endpoint]? {
+        get { packedEndpoints.map(Array.init) }
+        set { packedEndpoints = newValue.map(PackedEndpoints.init) }
+    }
     public var ports: [Port]?
 
+    /// An endpoint as DNS keeps it: its first address parsed once. The API allows up to 100
+    /// addresses per endpoint but defines no meaning beyond the first (the EndpointSlice
+    /// controller writes exactly one, and kube-proxy reads only that one), and an array per
+    /// endpoint is an allocation per endpoint: 100k of them at the memory target.
     public struct Endpoint: Codable, Sendable, Hashable {
-        public var addresses: [String]?
+        public var address: IPAddress?
         public var conditions: Conditions?
         public var hostname: String?
 
-        public init(addresses: [String]? = nil, conditions: Conditions? = nil, hostname: String? = nil) {
-            self.addresses = addresses
+        public init(address: IPAddress? = nil, conditions: Conditions? = nil, hostname: String? = nil) {
+            self.address = address
             self.conditions = conditions
             self.hostname = hostname
+        }
+
+        /// From the API's spelling (`addresses` as strings); an unparsable first address is kept
+        /// as no address, so the slice still decodes and the endpoint is skipped.
+        public init(addresses: [String]?, conditions: Conditions? = nil, hostname: String? = nil) {
+            self.init(address: addresses?.first.flatMap(IPAddress.init), conditions: conditions, hostname: hostname)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case addresses, conditions, hostname
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            var address: IPAddress?
+            if var list = try? c.nestedUnkeyedContainer(forKey: .addresses), !list.isAtEnd {
+                address = try list.decodeNil() ? nil : IPAddress(try list.decode(String.self))
+            }
+            self.init(address: address, conditions: try c.decodeIfPresent(Conditions.self, forKey: .conditions),
+                      hostname: try c.decodeIfPresent(String.self, forKey: .hostname))
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(address.map { [$0.description] } ?? [], forKey: .addresses)
+            try c.encodeIfPresent(conditions, forKey: .conditions)
+            try c.encodeIfPresent(hostname, forKey: .hostname)
         }
     }
 
@@ -115,42 +173,56 @@ public struct DNSEndpointSlice: KubeObject, Hashable {
     public typealias Port = DNSPort
 
     public init(metadata: ObjectMeta? = nil, addressType: String? = nil, endpoints: [Endpoint]? = nil, ports: [Port]? = nil) {
-        apiVersion = Self.gvk.apiVersion
-        kind = Self.gvk.kind
-        self.metadata = metadata
+        meta = DNSObjectMeta(metadata)
         self.addressType = addressType
         self.endpoints = endpoints
         self.ports = ports
     }
 
-    /// `trimmedForDNS`, and the arrays copied to their exact size: the decoder grows them by
-    /// doubling, and at 100k endpoints the slack is megabytes.
+    enum CodingKeys: String, CodingKey {
+        case addressType, endpoints, ports
+    }
+
+    public init(from decoder: Decoder) throws {
+        meta = DNSObjectMeta(try decoder.container(keyedBy: LeanObjectKeys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        addressType = try c.decodeIfPresent(String.self, forKey: .addressType)
+        endpoints = try c.decodeIfPresent([Endpoint].self, forKey: .endpoints)
+        ports = try c.decodeIfPresent([Port].self, forKey: .ports)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var lean = encoder.container(keyedBy: LeanObjectKeys.self)
+        try lean.encode(apiVersion, forKey: .apiVersion)
+        try lean.encode(kind, forKey: .kind)
+        try lean.encode(meta.objectMeta, forKey: .metadata)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(addressType, forKey: .addressType)
+        try c.encodeIfPresent(endpoints, forKey: .endpoints)
+        try c.encodeIfPresent(ports, forKey: .ports)
+    }
+
+    /// The ports copied to their exact size: the decoder grows arrays by doubling (the
+    /// endpoints are packed as they are decoded).
     @Sendable public static func compactedForDNS(_ slice: DNSEndpointSlice) -> DNSEndpointSlice {
-        var s = trimmedForDNS(slice)
-        s.endpoints = s.endpoints?.map { e in
-            Endpoint(addresses: e.addresses?.map { $0 }, conditions: e.conditions, hostname: e.hostname)
-        }
+        var s = slice
         s.ports = s.ports?.map { $0 }
         return s
     }
 
     /// The Service this slice belongs to (`kubernetes.io/service-name`).
-    public var serviceName: String? { metadata?.labels?["kubernetes.io/service-name"] }
+    public var serviceName: String? { meta.serviceName }
 }
 
 extension KubeObject {
-    /// Only what DNS reads of metadata: name, namespace, labels (the slice's service), and
-    /// the resourceVersion the informer needs.
+    /// Only what DNS reads of a Pod's metadata: its key, and the resourceVersion and uid the
+    /// informer needs.
     @Sendable static func trimmedForDNS(_ object: Self) -> Self {
         var o = object
         guard let m = object.metadata else { return o }
         var meta = ObjectMeta(name: m.name, namespace: m.namespace)
         meta.resourceVersion = m.resourceVersion
         meta.uid = m.uid
-        if let service = m.labels?["kubernetes.io/service-name"] { meta.labels = ["kubernetes.io/service-name": service] }
-        if let tolerate = m.annotations?[DNSService.tolerateUnreadyAnnotation] {
-            meta.annotations = [DNSService.tolerateUnreadyAnnotation: tolerate]
-        }
         o.metadata = meta
         return o
     }

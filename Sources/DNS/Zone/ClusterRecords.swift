@@ -105,12 +105,12 @@ public final class ClusterRecords: Sendable {
     }
 
     static func key(_ service: DNSService) -> ServiceKey? {
-        guard let name = service.metadata?.name, let namespace = service.metadata?.namespace else { return nil }
+        guard let name = service.meta.name, let namespace = service.meta.namespace else { return nil }
         return ServiceKey(name: name, namespace: namespace)
     }
 
     static func key(_ slice: DNSEndpointSlice) -> (ServiceKey, String)? {
-        guard let service = slice.serviceName, let name = slice.metadata?.name, let namespace = slice.metadata?.namespace
+        guard let service = slice.serviceName, let name = slice.meta.name, let namespace = slice.meta.namespace
         else { return nil }
         return (ServiceKey(name: service, namespace: namespace), name)
     }
@@ -125,7 +125,7 @@ public final class ClusterRecords: Sendable {
 
     private static func index(_ slice: SliceFacts, of key: ServiceKey, in s: inout State) {
         for endpoint in slice.endpoints {
-            for ip in (endpoint.addresses ?? []).compactMap(IPAddress.init) where !(s.headlessEndpoints[ip]?.contains(key) ?? false) {
+            if let ip = endpoint.address, !(s.headlessEndpoints[ip]?.contains(key) ?? false) {
                 s.headlessEndpoints[ip, default: []].append(key)
             }
         }
@@ -133,8 +133,7 @@ public final class ClusterRecords: Sendable {
 
     private static func unindex(_ slice: SliceFacts, of key: ServiceKey, in s: inout State) {
         for endpoint in slice.endpoints {
-            for ip in (endpoint.addresses ?? []).compactMap(IPAddress.init) {
-                guard var keys = s.headlessEndpoints[ip] else { continue }
+            if let ip = endpoint.address, var keys = s.headlessEndpoints[ip] {
                 keys.removeAll { $0 == key }
                 s.headlessEndpoints[ip] = keys.isEmpty ? nil : keys
             }

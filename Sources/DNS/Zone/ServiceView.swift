@@ -24,12 +24,12 @@ public struct ServiceFacts: Sendable, Hashable {
 public struct SliceFacts: Sendable {
     public var name: String
     public var ports: [DNSEndpointSlice.Port]
-    public var endpoints: [DNSEndpointSlice.Endpoint]
+    public var endpoints: PackedEndpoints
 
     public init(name: String, _ slice: DNSEndpointSlice) {
         self.name = name
         ports = slice.ports ?? []
-        endpoints = slice.endpoints ?? []
+        endpoints = slice.packedEndpoints ?? PackedEndpoints()
     }
 }
 
@@ -90,8 +90,7 @@ public final class ServiceView: Sendable {
         var out: [ReadyEndpoint] = []
         for slice in slices {
             for endpoint in slice.endpoints where all || endpoint.conditions?.ready != false {
-                for text in endpoint.addresses ?? [] {
-                    guard let ip = IPAddress(text), seen.insert(ip).inserted else { continue }
+                if let ip = endpoint.address, seen.insert(ip).inserted {
                     let hostname = endpoint.hostname?.lowercased()
                         ?? String(ip.description.map { $0 == "." || $0 == ":" ? "-" : $0 })
                     out.append(ReadyEndpoint(ip: ip, hostname: hostname))

@@ -313,7 +313,7 @@ public final class Informer<T: KubeObject>: Sendable {
 
     /// Lists page by page and replaces the cache, telling handlers the differences.
     private func relist() async throws {
-        var items: [T] = []
+        var listing = ObjectCache<T>.Listing()
         var resourceVersion: String?
         var continueToken: String?
         repeat {
@@ -325,29 +325,29 @@ public final class Informer<T: KubeObject>: Sendable {
             } catch let error as KubeAPIError where error.isGone && continueToken != nil {
                 // The snapshot behind the continue token was compacted away: one
                 // unpaginated list is the only way to get a consistent view now.
-                items = []
+                listing.removeAll()
                 page = try await client.list(T.self, namespace: namespace,
                                              options: ListOptions(labelSelector: labelSelector,
                                                                   fieldSelector: fieldSelector))
             }
             if let transform {
-                items.append(contentsOf: page.items.lazy.map(transform))
+                listing.append(contentsOf: page.items.lazy.map(transform))
             } else {
-                items.append(contentsOf: page.items)
+                listing.append(contentsOf: page.items)
             }
             resourceVersion = page.resourceVersion
             continueToken = page.continueToken
         } while continueToken != nil
 
         let waiters = state.withLock { s in
-            let changes = s.cache.replace(with: items, resourceVersion: resourceVersion)
+            let changes = s.cache.replace(with: listing, resourceVersion: resourceVersion)
             s.broadcast(changes)
             s.synced = true
             defer { s.syncWaiters = [:] }
             return Array(s.syncWaiters.values)
         }
         for waiter in waiters { waiter.resume() }
-        logger.debug("listed \(items.count) objects at resourceVersion \(resourceVersion ?? "-")")
+        logger.debug("listed \(listing.count) objects at resourceVersion \(resourceVersion ?? "-")")
     }
 
     private func watch(from resourceVersion: String) async -> WatchOutcome {

@@ -14,7 +14,7 @@ public struct ObjectCache<Object: KubeObject>: Sendable {
     /// Each object boxed: a Service or EndpointSlice is hundreds of bytes inline, and a
     /// dictionary keeps a third of its slots empty, so at 10k objects inline storage cost
     /// megabytes of empty slots (and a second inline copy while a relist builds the new map).
-    private final class Box: Sendable {
+    fileprivate final class Box: Sendable {
         let object: Object
         init(_ object: Object) { self.object = object }
     }
@@ -47,15 +47,36 @@ public struct ObjectCache<Object: KubeObject>: Sendable {
         key(namespace: object.metadata?.namespace, name: object.metadata?.name ?? "")
     }
 
+    /// A fresh list collected page by page: each object is boxed as its page arrives, so a
+    /// relist never holds the whole collection inline in one array beside the old cache.
+    public struct Listing: Sendable {
+        fileprivate var boxes: [String: Box] = [:]
+
+        public init() {}
+
+        public var count: Int { boxes.count }
+
+        public mutating func append(contentsOf objects: some Sequence<Object>) {
+            for object in objects { boxes[ObjectCache.key(of: object)] = Box(object) }
+        }
+
+        /// Forgets what was collected (a paginated list that must start over).
+        public mutating func removeAll() { boxes = [:] }
+    }
+
     /// Replaces the content with a fresh list and returns the differences: deletions
     /// first, then additions and updates, each in key order. An object whose
     /// resourceVersion did not change is not reported, so a relist after a short
     /// outage produces only what was missed.
     public mutating func replace(with items: [Object], resourceVersion: String?) -> [ObjectChange<Object>] {
-        var fresh: [String: Box] = [:]
-        fresh.reserveCapacity(items.count)
-        for item in items { fresh[Self.key(of: item)] = Box(item) }
+        var listing = Listing()
+        listing.boxes.reserveCapacity(items.count)
+        listing.append(contentsOf: items)
+        return replace(with: listing, resourceVersion: resourceVersion)
+    }
 
+    public mutating func replace(with listing: Listing, resourceVersion: String?) -> [ObjectChange<Object>] {
+        let fresh = listing.boxes
         var changes: [ObjectChange<Object>] = []
         for key in boxes.keys.sorted() where fresh[key] == nil {
             changes.append(.deleted(boxes[key]!.object))
