@@ -114,7 +114,13 @@ let package = Package(
         // The CNI plugin executable; Glibc only, no Foundation, so it starts quickly.
         // The Swift runtime is linked in: a runtime execs the plugin per pod, and resolving a
         // dozen shared libraries at each start is most of its start-up cost (bench/cni-latency.py).
-        .executableTarget(name: "skiff-cni", dependencies: ["CNI"], linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        // Linked by lld with packed relative relocations (DT_RELR, glibc ≥ 2.36): the loader
+        // applies the position-independent binary's 20k relocations from a 3 KiB bitmap instead
+        // of a 460 KiB table: ADD median 0.59× → 0.55× of the reference (means of four runs each,
+        // bench/cni-latency.py), keeping PIE (`-no-pie` measured about the same gain).
+        .executableTarget(name: "skiff-cni", dependencies: ["CNI"], linkerSettings: [
+            .unsafeFlags(["-static-stdlib", "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]),
+        ]),
         // Helpers the dataplane tests share (running ip/nft/curl).
         .target(name: "SkiffTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
