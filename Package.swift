@@ -61,7 +61,7 @@ let package = Package(
         ]),
         // API server, storage, allocators (scheduler and controllers arrive later).
         .target(name: "ControlPlane", dependencies: [
-            "KubeAPI", "CSQLite",
+            "KubeAPI", "CSQLite", "Netlink",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -20,7 +20,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-san"), help: "Extra name or IP for the serving certificate (repeatable).")
     var tlsSANs: [String] = []
 
-    @Option(name: .customLong("service-cidr"), help: "Range Service ClusterIPs are allocated from.")
+    @Option(name: .customLong("service-cidr"), help: "Range Service ClusterIPs are allocated from; an IPv4 and an IPv6 one separated by a comma for dual-stack Services (the first is the primary family).")
     var serviceCIDR: String = "10.96.0.0/12"
 
     @Option(name: .customLong("service-node-port-range"), help: "Range NodePorts are allocated from.")

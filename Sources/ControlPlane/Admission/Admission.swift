@@ -169,46 +169,79 @@ struct Admission: Sendable {
 
     // MARK: - Service allocation
 
+    /// ClusterIPs: none for ExternalName; "None" for headless; otherwise one per IP family
+    /// (`ServiceIPFamilies`), the requested ones when given, kept on update (the primary may
+    /// not change; a policy raised to dual-stack gets the second family's address, one lowered
+    /// to SingleStack gives it back once the client drops it).
+    private func allocateClusterIPs(_ service: inout JSONValue, old: JSONValue?, type: String, record: AllocationRecord,
+                                    invalid: (String, JSONValue, String) -> APIError) async throws {
+        let oldIPs = old.map(ServiceAllocators.clusterIPs(of:)) ?? []
+        if type == "ExternalName" {
+            for ip in oldIPs { record.toRelease(ip: ip) }
+            for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+                service[path: ["spec"]]?.removeValue(forKey: field)
+            }
+            return
+        }
+        let clusterIP = service[path: ["spec", "clusterIP"]]?.stringValue ?? ""
+        var requested = (service[path: ["spec", "clusterIPs"]]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.isEmpty }
+        if requested.isEmpty && !clusterIP.isEmpty { requested = [clusterIP] }
+        if !clusterIP.isEmpty, let first = requested.first, first != clusterIP {
+            throw invalid("spec.clusterIPs[0]", .string(first), "must be same as clusterIP")
+        }
+        let headless = requested.first == "None"
+        if !headless, !oldIPs.isEmpty {
+            // What a client sends back without the allocated values (a PUT of the manifest)
+            // keeps them, as upstream does.
+            if requested.isEmpty { requested = oldIPs }
+            if requested[0] != oldIPs[0] {
+                throw invalid("spec.clusterIPs[0]", .string(requested[0]), "may not change once set")
+            }
+        }
+        let families: ServiceIPFamilies
+        do {
+            families = try ServiceIPFamilies(spec: service["spec"], requestedIPs: headless ? [] : requested, allocators: allocators)
+        } catch let error as ServiceIPFamilies.Invalid {
+            throw APIError.invalid(kind: "Service", group: "", name: service[path: ["metadata", "name"]]?.stringValue ?? "",
+                                   causes: error.causes)
+        }
+        service[path: ["spec", "ipFamilyPolicy"]] = .string(families.policy)
+        service[path: ["spec", "ipFamilies"]] = families.apiFamilies
+        if headless {
+            for ip in oldIPs { record.toRelease(ip: ip) }
+            service[path: ["spec", "clusterIP"]] = "None"
+            service[path: ["spec", "clusterIPs"]] = ["None"]
+            return
+        }
+        var ips: [String] = []
+        for (i, family) in families.families.enumerated() {
+            let wanted = i < requested.count ? requested[i] : nil
+            if let wanted, oldIPs.contains(wanted) {
+                ips.append(wanted)
+                continue
+            }
+            do {
+                let ip = try await allocators.allocateIP(wanted, family: family)
+                record.allocated(ip: ip)
+                ips.append(ip)
+            } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
+                throw invalid("spec.clusterIPs[\(i)]", .string(wanted ?? ""), why)
+            } catch {
+                throw APIError.internalError("failed to allocate a serviceIP: range is full")
+            }
+        }
+        for ip in oldIPs where !ips.contains(ip) { record.toRelease(ip: ip) }
+        service[path: ["spec", "clusterIP"]] = .string(ips[0])
+        service[path: ["spec", "clusterIPs"]] = .array(ips.map { .string($0) })
+    }
+
     private func allocate(_ service: inout JSONValue, old: JSONValue?, record: AllocationRecord) async throws {
         let name = service[path: ["metadata", "name"]]?.stringValue ?? ""
         let type = service[path: ["spec", "type"]]?.stringValue ?? "ClusterIP"
         func invalid(_ field: String, _ value: JSONValue, _ detail: String) -> APIError {
             APIError.invalid(kind: "Service", group: "", name: name, causes: [.invalid(field, value, detail)])
         }
-        // ClusterIP: none for ExternalName or headless; kept on update.
-        let oldIPs = old.map(ServiceAllocators.clusterIPs(of:)) ?? []
-        let requested = service[path: ["spec", "clusterIP"]]?.stringValue ?? ""
-        if type == "ExternalName" {
-            for ip in oldIPs { record.toRelease(ip: ip) }
-            service[path: ["spec"]]?.removeValue(forKey: "clusterIP")
-            service[path: ["spec"]]?.removeValue(forKey: "clusterIPs")
-        } else if requested == "None" {
-            service[path: ["spec", "clusterIPs"]] = ["None"]
-        } else if let old, !oldIPs.isEmpty {
-            // A ClusterIP is immutable once allocated.
-            if !requested.isEmpty, requested != oldIPs.first {
-                throw invalid("spec.clusterIPs[0]", .array([.string(requested)]), "may not change once set")
-            }
-            service[path: ["spec", "clusterIP"]] = old[path: ["spec", "clusterIP"]]
-            service[path: ["spec", "clusterIPs"]] = old[path: ["spec", "clusterIPs"]]
-        } else if old == nil || oldIPs.isEmpty {
-            do {
-                let ip = try await allocators.allocateIP(requested.isEmpty ? nil : requested)
-                record.allocated(ip: ip)
-                service[path: ["spec", "clusterIP"]] = .string(ip)
-                service[path: ["spec", "clusterIPs"]] = [.string(ip)]
-            } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
-                throw invalid("spec.clusterIPs", [.string(requested)], why)
-            } catch {
-                throw APIError.internalError("failed to allocate a serviceIP: range is full")
-            }
-        }
-        if type != "ExternalName", requested != "None" || service[path: ["spec", "clusterIPs"]] != nil {
-            if service[path: ["spec", "clusterIP"]]?.stringValue != "None" {
-                Defaults.setIfAbsent(&service, ["spec", "ipFamilies"], ["IPv4"])
-            }
-            Defaults.setIfAbsent(&service, ["spec", "ipFamilyPolicy"], "SingleStack")
-        }
+        try await allocateClusterIPs(&service, old: old, type: type, record: record, invalid: invalid)
         // NodePorts: for NodePort, and LoadBalancer unless allocateLoadBalancerNodePorts=false
         // (a LoadBalancer keeps the ones it has). One number may serve a port's TCP and UDP
         // entries within a Service, as upstream allows.

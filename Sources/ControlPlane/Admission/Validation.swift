@@ -150,10 +150,12 @@ enum Validation {
             errors.append(.notSupported("spec.sessionAffinity", .string(policy), ["ClientIP", "None"]))
         }
         if let old, type != "ExternalName", old[path: ["spec", "type"]]?.stringValue != "ExternalName" {
-            let before = old[path: ["spec", "clusterIPs"]] ?? .null
-            let after = object[path: ["spec", "clusterIPs"]] ?? .null
-            if before != .null, before != after {
-                errors.append(.invalid("spec.clusterIPs[0]", after, "may not change once set"))
+            // The primary address is immutable; a second family's may come and go with the
+            // ipFamilyPolicy (upstream's dual-stack upgrade and downgrade).
+            let before = old[path: ["spec", "clusterIPs"]]?.arrayValue?.first
+            let after = object[path: ["spec", "clusterIPs"]]?.arrayValue?.first
+            if let before, before != after {
+                errors.append(.invalid("spec.clusterIPs[0]", after ?? .null, "may not change once set"))
             }
         }
         return errors

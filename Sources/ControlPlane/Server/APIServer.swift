@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import Logging
+import Netlink
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -38,29 +39,40 @@ public final class APIServer: Sendable {
         self.logger = logger
         let dir = config.dataDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        guard let cidr = IPv4CIDR(config.serviceCIDR) else {
-            throw APIError.badRequest("invalid --service-cidr \(config.serviceCIDR)")
-        }
+        let cidrs = try Self.serviceCIDRs(config.serviceCIDR)
         store = try SQLiteStore(path: "\(dir)/state.db")
         authenticator = try Authenticator.loadOrCreate(directory: dir)
         let advertise = config.advertiseAddress ?? "127.0.0.1"
-        var ips = Set(ClusterPKI.hostAddresses() + ["127.0.0.1", "::1", advertise, IPv4CIDR.format(cidr.host(1))])
+        var ips = Set(ClusterPKI.hostAddresses() + ["127.0.0.1", "::1", advertise] + cidrs.map { $0.address(at: 1).description })
         var dns: Set<String> = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
                                 "kubernetes.default.svc.cluster.local", ProcessInfo.processInfo.hostName]
         for san in config.extraSANs {
-            if IPv4CIDR.parse(san) != nil || san.contains(":") { ips.insert(san) } else { dns.insert(san) }
+            if IPAddress(san) != nil || san.contains(":") { ips.insert(san) } else { dns.insert(san) }
         }
         pki = try ClusterPKI.loadOrCreate(directory: "\(dir)/tls", dnsNames: dns.sorted(), ipAddresses: ips.sorted())
-        let allocators = ServiceAllocators(serviceCIDR: cidr, nodePorts: config.nodePortRange)
+        let allocators = ServiceAllocators(serviceCIDRs: cidrs, nodePorts: config.nodePortRange)
         let admission = Admission(store: store, registry: registry, allocators: allocators)
         handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry))
         discovery = Discovery(registry: registry, serverAddress: "\(advertise):\(config.listenPort)")
         openAPI = OpenAPIDocuments(registry: registry)
-        try await bootstrap(allocators: allocators, cidr: cidr)
+        try await bootstrap(allocators: allocators, cidr: cidrs[0])
     }
 
     /// What every cluster has: the system namespaces and the `kubernetes` Service.
-    private func bootstrap(allocators: ServiceAllocators, cidr: IPv4CIDR) async throws {
+    /// `--service-cidr`: one block, or an IPv4 and an IPv6 one separated by a comma (dual-stack;
+    /// the first is the primary family), as kube-apiserver's `--service-cluster-ip-range`.
+    static func serviceCIDRs(_ flag: String) throws -> [ServiceIPRange] {
+        let parts = flag.split(separator: ",").map { String($0) }
+        let ranges = parts.compactMap(ServiceIPRange.init)
+        guard !parts.isEmpty, ranges.count == parts.count, ranges.count <= 2,
+              Set(ranges.map(\.family)).count == ranges.count else {
+            throw APIError.badRequest("invalid --service-cidr \(flag): one CIDR, or an IPv4 and an IPv6 one separated by a comma "
+                + "(an IPv4 block of at least 4 addresses; an IPv6 block of at most 2^\(ServiceIPRange.maxIPv6HostBits), /108 or longer)")
+        }
+        return ranges
+    }
+
+    private func bootstrap(allocators: ServiceAllocators, cidr: ServiceIPRange) async throws {
         let services = try await store.list(prefix: "/services/", startAfter: nil, limit: 0, revision: nil)
         for item in services.items { await allocators.recordExisting(try JSONParser.parse(item.value)) }
         let system = UserInfo(name: "system:apiserver", groups: ["system:masters"])
@@ -71,7 +83,7 @@ public final class APIServer: Sendable {
         try await ensure([
             "apiVersion": "v1", "kind": "Service",
             "metadata": ["name": "kubernetes", "namespace": "default", "labels": ["component": "apiserver", "provider": "kubernetes"]],
-            "spec": ["clusterIP": .string(IPv4CIDR.format(cidr.host(1))), "type": "ClusterIP", "sessionAffinity": "None",
+            "spec": ["clusterIP": .string(cidr.address(at: 1).description), "type": "ClusterIP", "sessionAffinity": "None",
                      "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(config.listenPort))]]],
         ], path: "/api/v1/namespaces/default/services", user: system)
         try await ensure([
