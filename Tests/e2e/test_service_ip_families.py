@@ -105,6 +105,9 @@ def test_policy_upgrade_and_downgrade_and_release(make_server):
     assert spec["clusterIPs"][0] == first[0] and family(spec["clusterIPs"][1]) == "IPv6"
     assert spec["ipFamilies"] == ["IPv4", "IPv6"]
     v6 = spec["clusterIPs"][1]
+    # A PUT of the plain manifest (no allocated values, no families) keeps both addresses.
+    server.kubectl("replace", "-f", "-", input=service("web"))
+    assert spec_of(server, "web")["clusterIPs"] == spec["clusterIPs"]
     # The primary may not change.
     p = server.kubectl("patch", "svc", "web", "-p", '{"spec": {"clusterIP": "10.96.0.77", "clusterIPs": ["10.96.0.77"]}}', check=False)
     assert p.returncode != 0 and "may not change once set" in p.stderr

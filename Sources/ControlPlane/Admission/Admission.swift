@@ -190,10 +190,13 @@ struct Admission: Sendable {
             throw invalid("spec.clusterIPs[0]", .string(first), "must be same as clusterIP")
         }
         let headless = requested.first == "None"
-        if !headless, !oldIPs.isEmpty {
+        if !headless, !oldIPs.isEmpty, let old {
             // What a client sends back without the allocated values (a PUT of the manifest)
-            // keeps them, as upstream does.
+            // keeps them, as upstream does, with the families and policy they were made for.
             if requested.isEmpty { requested = oldIPs }
+            for field in ["ipFamilyPolicy", "ipFamilies"] where service[path: ["spec", field]] == nil {
+                if let value = old[path: ["spec", field]] { service[path: ["spec", field]] = value }
+            }
             if requested[0] != oldIPs[0] {
                 throw invalid("spec.clusterIPs[0]", .string(requested[0]), "may not change once set")
             }
