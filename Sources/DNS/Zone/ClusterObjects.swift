@@ -4,18 +4,12 @@ import Netlink
 /// The Service fields DNS answers from, decoded straight from the API's JSON (unknown fields
 /// are skipped), so the informer's cache holds a few dozen bytes per Service instead of the
 /// whole object: at 10k Services and 100k endpoints memory is the target that matters.
-public struct DNSService: KubeObject, Hashable {
+public struct DNSService: LeanDNSObject, Hashable {
     public static let gvk = Service.gvk
     public static let resource = Service.resource
     public static let namespaced = true
 
-    public var apiVersion: String? { get { Self.gvk.apiVersion } set {} }
-    public var kind: String? { get { Self.gvk.kind } set {} }
     public var meta: DNSObjectMeta
-    public var metadata: ObjectMeta? {
-        get { meta.objectMeta }
-        set { meta = DNSObjectMeta(newValue) }
-    }
     public var spec: Spec?
 
     public struct Spec: Codable, Sendable, Hashable {
@@ -49,15 +43,12 @@ public struct DNSService: KubeObject, Hashable {
     }
 
     public init(from decoder: Decoder) throws {
-        meta = DNSObjectMeta(try decoder.container(keyedBy: LeanObjectKeys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata))
+        meta = try DNSObjectMeta(from: decoder)
         spec = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Spec.self, forKey: .spec)
     }
 
     public func encode(to encoder: Encoder) throws {
-        var lean = encoder.container(keyedBy: LeanObjectKeys.self)
-        try lean.encode(apiVersion, forKey: .apiVersion)
-        try lean.encode(kind, forKey: .kind)
-        try lean.encode(meta.objectMeta, forKey: .metadata)
+        try meta.encode(to: encoder, as: Self.gvk)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(spec, forKey: .spec)
     }
@@ -94,18 +85,12 @@ public struct DNSPort: Codable, Sendable, Hashable {
 }
 
 /// The EndpointSlice fields DNS answers from.
-public struct DNSEndpointSlice: KubeObject, Hashable {
+public struct DNSEndpointSlice: LeanDNSObject, Hashable {
     public static let gvk = EndpointSlice.gvk
     public static let resource = EndpointSlice.resource
     public static let namespaced = true
 
-    public var apiVersion: String? { get { Self.gvk.apiVersion } set {} }
-    public var kind: String? { get { Self.gvk.kind } set {} }
     public var meta: DNSObjectMeta
-    public var metadata: ObjectMeta? {
-        get { meta.objectMeta }
-        set { meta = DNSObjectMeta(newValue) }
-    }
     public var addressType: String?
     /// The endpoints as stored (see `PackedEndpoints`); `endpoints` unpacks them.
     public var packedEndpoints: PackedEndpoints?
@@ -184,7 +169,7 @@ public struct DNSEndpointSlice: KubeObject, Hashable {
     }
 
     public init(from decoder: Decoder) throws {
-        meta = DNSObjectMeta(try decoder.container(keyedBy: LeanObjectKeys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata))
+        meta = try DNSObjectMeta(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         addressType = try c.decodeIfPresent(String.self, forKey: .addressType)
         endpoints = try c.decodeIfPresent([Endpoint].self, forKey: .endpoints)
@@ -192,10 +177,7 @@ public struct DNSEndpointSlice: KubeObject, Hashable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        var lean = encoder.container(keyedBy: LeanObjectKeys.self)
-        try lean.encode(apiVersion, forKey: .apiVersion)
-        try lean.encode(kind, forKey: .kind)
-        try lean.encode(meta.objectMeta, forKey: .metadata)
+        try meta.encode(to: encoder, as: Self.gvk)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(addressType, forKey: .addressType)
         try c.encodeIfPresent(endpoints, forKey: .endpoints)

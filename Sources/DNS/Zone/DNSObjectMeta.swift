@@ -39,3 +39,41 @@ public struct DNSObjectMeta: Sendable, Hashable {
 enum LeanObjectKeys: String, CodingKey {
     case apiVersion, kind, metadata
 }
+
+/// A Service or EndpointSlice as DNS caches it: metadata kept as `DNSObjectMeta`, `apiVersion`
+/// and `kind` the type's own (what the informer's generic code reads is computed).
+public protocol LeanDNSObject: KubeObject {
+    var meta: DNSObjectMeta { get set }
+}
+
+extension LeanDNSObject {
+    public var apiVersion: String? {
+        get { Self.gvk.apiVersion }
+        set {}
+    }
+
+    public var kind: String? {
+        get { Self.gvk.kind }
+        set {}
+    }
+
+    public var metadata: ObjectMeta? {
+        get { meta.objectMeta }
+        set { meta = DNSObjectMeta(newValue) }
+    }
+}
+
+extension DNSObjectMeta {
+    /// The metadata of a lean object's JSON.
+    init(from decoder: Decoder) throws {
+        self.init(try decoder.container(keyedBy: LeanObjectKeys.self).decodeIfPresent(ObjectMeta.self, forKey: .metadata))
+    }
+
+    /// Writes a lean object's `apiVersion`, `kind` and `metadata`.
+    func encode(to encoder: Encoder, as gvk: GroupVersionKind) throws {
+        var c = encoder.container(keyedBy: LeanObjectKeys.self)
+        try c.encode(gvk.apiVersion, forKey: .apiVersion)
+        try c.encode(gvk.kind, forKey: .kind)
+        try c.encode(objectMeta, forKey: .metadata)
+    }
+}
