@@ -12,13 +12,17 @@ def apply(server, manifest, check=True):
     return server.kubectl("apply", "-f", "-", input=manifest, check=check)
 
 
-def service(name, policy=None, families=None, cluster_ips=None, headless=False):
+def service(name, policy=None, families=None, cluster_ips=None, headless=False, selector=True):
     spec = ["ports: [{port: 80}]"]
+    if selector:
+        spec.append("selector: {app: " + name + "}")
     if policy:
         spec.append(f"ipFamilyPolicy: {policy}")
     if families:
         spec.append(f"ipFamilies: [{', '.join(families)}]")
     if cluster_ips:
+        # As upstream requires: clusterIP set, and clusterIPs[0] the same.
+        spec.append(f"clusterIP: {cluster_ips[0]}")
         spec.append(f"clusterIPs: [{', '.join(cluster_ips)}]")
     if headless:
         spec.append("clusterIP: None")
@@ -84,14 +88,28 @@ def test_dual_stack_allocation_follows_policy_and_families(make_server):
 
     # Two families need a dual-stack policy; two addresses of one family are refused.
     p = apply(server, service("two", families=["IPv4", "IPv6"]), check=False)
-    assert p.returncode != 0 and "must be RequireDualStack or PreferDualStack when multiple IP families are specified" in p.stderr
+    assert p.returncode != 0 and "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified" in p.stderr
     p = apply(server, service("same", policy="PreferDualStack", cluster_ips=["10.96.0.50", "10.96.0.51"]), check=False)
-    assert p.returncode != 0 and "may not have the same family as clusterIPs[0]" in p.stderr
+    assert p.returncode != 0 and "may specify no more than one IP for each IP family" in p.stderr
+    p = apply(server, service("mismatch", policy="PreferDualStack", families=["IPv6", "IPv4"],
+                              cluster_ips=["10.96.0.52"]), check=False)
+    assert p.returncode != 0 and "expected an IPv6 value as indicated by `ipFamilies[0]`" in p.stderr
+    # clusterIPs alone is refused, as upstream does.
+    p = server.kubectl("apply", "-f", "-", check=False, input=(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: ipsonly, namespace: default}\n"
+        "spec: {ports: [{port: 80}], clusterIPs: [10.96.0.53]}\n"))
+    assert p.returncode != 0 and "must be empty when `clusterIP` is not specified" in p.stderr
 
-    # Headless: families per policy, no address.
+    # Headless: families per policy, no address; without a selector RequireDualStack and every
+    # family the cluster has.
     apply(server, service("hl", policy="PreferDualStack", headless=True))
     spec = spec_of(server, "hl")
     assert spec["clusterIPs"] == ["None"] and spec["ipFamilies"] == ["IPv4", "IPv6"]
+    apply(server, service("hl-plain", headless=True))
+    assert spec_of(server, "hl-plain")["ipFamilyPolicy"] == "SingleStack"
+    apply(server, service("hl-noselector", headless=True, selector=False))
+    spec = spec_of(server, "hl-noselector")
+    assert spec["ipFamilyPolicy"] == "RequireDualStack" and spec["ipFamilies"] == ["IPv4", "IPv6"]
 
 
 def test_policy_upgrade_and_downgrade_and_release(make_server):
@@ -108,12 +126,15 @@ def test_policy_upgrade_and_downgrade_and_release(make_server):
     # A PUT of the plain manifest (no allocated values, no families) keeps both addresses.
     server.kubectl("replace", "-f", "-", input=service("web"))
     assert spec_of(server, "web")["clusterIPs"] == spec["clusterIPs"]
-    # The primary may not change.
+    # Neither address may change; the second goes only with SingleStack.
     p = server.kubectl("patch", "svc", "web", "-p", '{"spec": {"clusterIP": "10.96.0.77", "clusterIPs": ["10.96.0.77"]}}', check=False)
     assert p.returncode != 0 and "may not change once set" in p.stderr
-    # Lowered to SingleStack with the second family dropped: its address goes back.
-    server.kubectl("patch", "svc", "web", "--type", "merge", "-p",
-                   json.dumps({"spec": {"ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"], "clusterIPs": [first[0]]}}))
+    p = server.kubectl("patch", "svc", "web", "-p", json.dumps({"spec": {"clusterIPs": [first[0], "fd00:10:96::77"]}}), check=False)
+    assert p.returncode != 0 and "spec.clusterIPs[1]" in p.stderr and "may not change once set" in p.stderr
+    p = server.kubectl("patch", "svc", "web", "--type", "merge", "-p", json.dumps({"spec": {"clusterIPs": [first[0]]}}), check=False)
+    assert p.returncode != 0 and "must be 'SingleStack' to release the secondary cluster IP" in p.stderr
+    # Lowered to SingleStack, nothing else said (the documented downgrade): its address goes back.
+    server.kubectl("patch", "svc", "web", "-p", '{"spec": {"ipFamilyPolicy": "SingleStack"}}')
     spec = spec_of(server, "web")
     assert spec["clusterIPs"] == first and spec["ipFamilies"] == ["IPv4"]
     apply(server, service("reuse6", families=["IPv6"], cluster_ips=[v6]))
@@ -135,7 +156,26 @@ def test_ipv6_primary_cluster(make_server):
     assert kubernetes["clusterIP"] == "fd00:10:96::1"
 
 
-@pytest.mark.parametrize("flag", ["10.96.0.0/16,10.97.0.0/16", "fd00::/64", "10.96.0.0/12,fd00::/108,fd01::/108", "bogus"])
+@pytest.mark.parametrize("flag", ["10.96.0.0/16,10.97.0.0/16", "fd00::/64", "10.0.0.0/8",
+                                  "10.96.0.0/12,fd00::/108,fd01::/108", "bogus"])
 def test_bad_service_cidr_is_refused_at_start(make_server, flag):
     with pytest.raises(RuntimeError, match="invalid --service-cidr"):
         make_server("--service-cidr", flag)
+
+
+def test_prefer_dual_stack_is_not_reevaluated_by_unrelated_updates(make_server):
+    # Made on a single-stack cluster, a PreferDualStack Service keeps its one address when the
+    # cluster becomes dual-stack and someone changes a label (upstream's rule); asking again
+    # for the policy's families is what upgrades it.
+    server = make_server()
+    apply(server, service("pref", policy="PreferDualStack"))
+    before = spec_of(server, "pref")["clusterIPs"]
+    assert len(before) == 1
+    server.kill()
+    server.extra_args = ["--service-cidr", "10.96.0.0/12,fd00:10:96::/108"]
+    server.start()
+    server.kubectl("label", "svc", "pref", "team=a")
+    assert spec_of(server, "pref")["clusterIPs"] == before
+    server.kubectl("patch", "svc", "pref", "--type", "merge", "-p", '{"spec": {"ipFamilies": ["IPv4", "IPv6"]}}')
+    after = spec_of(server, "pref")["clusterIPs"]
+    assert after[0] == before[0] and len(after) == 2 and family(after[1]) == "IPv6"

@@ -183,27 +183,70 @@ struct Admission: Sendable {
             }
             return
         }
-        let clusterIP = service[path: ["spec", "clusterIP"]]?.stringValue ?? ""
-        var requested = (service[path: ["spec", "clusterIPs"]]?.arrayValue ?? []).compactMap(\.stringValue).filter { !$0.isEmpty }
-        if requested.isEmpty && !clusterIP.isEmpty { requested = [clusterIP] }
-        if !clusterIP.isEmpty, let first = requested.first, first != clusterIP {
-            throw invalid("spec.clusterIPs[0]", .string(first), "must be same as clusterIP")
-        }
-        let headless = requested.first == "None"
-        if !headless, !oldIPs.isEmpty, let old {
-            // What a client sends back without the allocated values (a PUT of the manifest)
-            // keeps them, as upstream does, with the families and policy they were made for.
-            if requested.isEmpty { requested = oldIPs }
-            for field in ["ipFamilyPolicy", "ipFamilies"] where service[path: ["spec", field]] == nil {
-                if let value = old[path: ["spec", field]] { service[path: ["spec", field]] = value }
+        func strings(_ value: JSONValue?) -> [String] { (value?.arrayValue ?? []).compactMap(\.stringValue) }
+        let oldSpec = old?["spec"]
+        let wasExternalName = oldSpec?["type"]?.stringValue == "ExternalName"
+        if let oldSpec, !wasExternalName {
+            // Upstream's update preparation: what a client sends back without the allocated
+            // values (a PUT of the manifest) keeps them and the families and policy they were
+            // made for; a policy lowered to SingleStack with the rest unchanged drops the
+            // second family itself (the documented downgrade sets only the policy).
+            if (service[path: ["spec", "clusterIP"]]?.stringValue ?? "").isEmpty
+                && strings(service[path: ["spec", "clusterIPs"]]).isEmpty {
+                for field in ["clusterIP", "clusterIPs"] { service[path: ["spec", field]] = oldSpec[field] }
             }
-            if requested[0] != oldIPs[0] {
-                throw invalid("spec.clusterIPs[0]", .string(requested[0]), "may not change once set")
+            for field in ["ipFamilyPolicy", "ipFamilies"] where service[path: ["spec", field]] == nil {
+                service[path: ["spec", field]] = oldSpec[field]
+            }
+            if service[path: ["spec", "ipFamilyPolicy"]]?.stringValue == "SingleStack" {
+                for field in ["clusterIPs", "ipFamilies"] {
+                    let now = strings(service[path: ["spec", field]])
+                    if now.count == 2, now == strings(oldSpec[field]) { service[path: ["spec", field]] = .array([.string(now[0])]) }
+                }
+            }
+        }
+        let clusterIP = service[path: ["spec", "clusterIP"]]?.stringValue ?? ""
+        var requested = strings(service[path: ["spec", "clusterIPs"]]).filter { !$0.isEmpty }
+        if clusterIP.isEmpty && !requested.isEmpty {
+            throw invalid("spec.clusterIPs", .array(requested.map { .string($0) }), "must be empty when `clusterIP` is not specified")
+        }
+        if requested.isEmpty && !clusterIP.isEmpty { requested = [clusterIP] }
+        if let first = requested.first, first != clusterIP {
+            throw invalid("spec.clusterIPs", .array(requested.map { .string($0) }), "first value must match `clusterIP`")
+        }
+        let headless = clusterIP == "None"
+        if let oldSpec, !wasExternalName {
+            let before = strings(oldSpec["clusterIPs"])
+            if let first = before.first, first != requested.first {
+                throw invalid("spec.clusterIPs[0]", .string(requested.first ?? ""), "may not change once set")
+            }
+            let policy = service[path: ["spec", "ipFamilyPolicy"]]?.stringValue ?? "SingleStack"
+            if before.count == 2, requested.count == 2, before[1] != requested[1] {
+                throw invalid("spec.clusterIPs[1]", .string(requested[1]), "may not change once set")
+            }
+            if before.count == 2, requested.count < 2, policy != "SingleStack" {
+                throw invalid("spec.ipFamilyPolicy", .string(policy), "must be 'SingleStack' to release the secondary cluster IP")
+            }
+            let oldFamilies = strings(oldSpec["ipFamilies"])
+            let newFamilies = strings(service[path: ["spec", "ipFamilies"]])
+            if oldFamilies.count == 2, newFamilies.count == 1, policy != "SingleStack" {
+                throw invalid("spec.ipFamilyPolicy", .string(policy), "must be 'SingleStack' to release the secondary IP family")
+            }
+            if let first = oldFamilies.first, let now = newFamilies.first, first != now {
+                throw invalid("spec.ipFamilies[0]", .string(now), "may not change once set")
+            }
+            // A PreferDualStack Service whose addresses and families the update leaves alone
+            // is not re-evaluated (a label change must not add or drop a family because the
+            // cluster's stacks changed since).
+            if policy == "PreferDualStack", oldSpec["ipFamilyPolicy"]?.stringValue == "PreferDualStack",
+               requested == before, newFamilies == oldFamilies {
+                return
             }
         }
         let families: ServiceIPFamilies
         do {
-            families = try ServiceIPFamilies(spec: service["spec"], requestedIPs: headless ? [] : requested, allocators: allocators)
+            families = try ServiceIPFamilies(spec: service["spec"], requestedIPs: headless ? [] : requested, allocators: allocators,
+                                             selectorlessHeadless: headless && (service[path: ["spec", "selector"]]?.objectValue ?? [:]).isEmpty)
         } catch let error as ServiceIPFamilies.Invalid {
             throw APIError.invalid(kind: "Service", group: "", name: service[path: ["metadata", "name"]]?.stringValue ?? "",
                                    causes: error.causes)
@@ -228,7 +271,7 @@ struct Admission: Sendable {
                 record.allocated(ip: ip)
                 ips.append(ip)
             } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
-                throw invalid("spec.clusterIPs[\(i)]", .string(wanted ?? ""), why)
+                throw invalid("spec.clusterIPs", .array(requested.map { .string($0) }), "failed to allocate IP \(wanted ?? ""): \(why)")
             } catch {
                 throw APIError.internalError("failed to allocate a serviceIP: range is full")
             }

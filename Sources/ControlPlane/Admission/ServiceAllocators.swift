@@ -43,20 +43,23 @@ actor ServiceAllocators {
             return ip.description
         }
         let last = range.lastOffset
-        // Random probing keeps allocation O(1) on average in a mostly-empty range, and
-        // avoids handing out the just-released address (upstream allocates randomly too).
+        let low = min(range.lowBand, last - 1)
+        // Random probing of the upper band keeps allocation O(1) on average in a mostly-empty
+        // range and avoids handing out the just-released address (upstream allocates randomly
+        // too); the low band is used once the upper one is full.
         for _ in 0..<4096 {
-            let offset = UInt64.random(in: 1...last)
-            let ip = range.address(at: offset)
-            if !range.isReservedLowBand(offset) && !usedIPs.contains(ip) {
+            let ip = range.address(at: UInt64.random(in: (low + 1)...last))
+            if !usedIPs.contains(ip) {
                 usedIPs.insert(ip)
                 return ip.description
             }
         }
-        for offset in 1...last where !usedIPs.contains(range.address(at: offset)) {
-            let ip = range.address(at: offset)
-            usedIPs.insert(ip)
-            return ip.description
+        for band in [(low + 1)...last, 1...low] {
+            for offset in band where !usedIPs.contains(range.address(at: offset)) {
+                let ip = range.address(at: offset)
+                usedIPs.insert(ip)
+                return ip.description
+            }
         }
         throw AllocationError.full("range is full")
     }

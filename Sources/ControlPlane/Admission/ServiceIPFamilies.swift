@@ -14,11 +14,13 @@ struct ServiceIPFamilies {
     /// The field errors that make the Service invalid.
     struct Invalid: Error { var causes: [FieldError] }
 
-    /// `requestedIPs` are the Service's `clusterIPs` (or its `clusterIP`), "None" excluded.
-    init(spec: JSONValue?, requestedIPs: [String], allocators: ServiceAllocators) throws {
+    /// `requestedIPs` are the Service's `clusterIPs` (or its `clusterIP`), "None" excluded. A
+    /// headless Service without a selector (its endpoints are whatever someone writes) defaults
+    /// to RequireDualStack and every family the cluster has, and is not held to them.
+    init(spec: JSONValue?, requestedIPs: [String], allocators: ServiceAllocators, selectorlessHeadless: Bool = false) throws {
         var errors: [FieldError] = []
         let policyValue = spec?["ipFamilyPolicy"]
-        policy = policyValue?.stringValue ?? "SingleStack"
+        policy = policyValue?.stringValue ?? (selectorlessHeadless ? "RequireDualStack" : "SingleStack")
         if !Self.policies.contains(policy) {
             throw Invalid(causes: [.notSupported("spec.ipFamilyPolicy", policyValue ?? .null, Self.policies)])
         }
@@ -31,6 +33,8 @@ struct ServiceIPFamilies {
             if given.contains(family) { errors.append(.duplicate("spec.ipFamilies[\(i)]", value)) }
             given.append(family)
         }
+        let ipList = JSONValue.array(requestedIPs.map { .string($0) })
+        if requestedIPs.count > 2 { errors.append(.invalid("spec.clusterIPs", ipList, "may only hold up to 2 values")) }
         var fromIPs: [IPFamily] = []
         for (i, text) in requestedIPs.enumerated() {
             guard let ip = IPAddress(text), ip.description == text || text.contains(":") else {
@@ -40,26 +44,32 @@ struct ServiceIPFamilies {
             fromIPs.append(ip.family)
         }
         if fromIPs.count == 2 && fromIPs[0] == fromIPs[1] {
-            errors.append(.invalid("spec.clusterIPs[1]", .string(requestedIPs[1]), "may not have the same family as clusterIPs[0]"))
+            errors.append(.invalid("spec.clusterIPs", ipList, "may specify no more than one IP for each IP family"))
         }
         for (i, family) in fromIPs.enumerated() where i < given.count && given[i] != family {
-            errors.append(.invalid("spec.ipFamilies[\(i)]", .string(given[i].rawValue),
-                                   "must match the IP family of clusterIPs[\(i)] (\(requestedIPs[i]))"))
+            errors.append(.invalid("spec.clusterIPs[\(i)]", .string(requestedIPs[i]),
+                                   "expected an \(given[i].rawValue) value as indicated by `ipFamilies[\(i)]`"))
         }
-        if given.count > 2 { errors.append(.invalid("spec.ipFamilies", spec?["ipFamilies"] ?? .null, "may specify no more than two IP families")) }
-        if requestedIPs.count > 2 { errors.append(.invalid("spec.clusterIPs", .array(requestedIPs.map { .string($0) }), "may specify no more than two IPs")) }
         guard errors.isEmpty else { throw Invalid(causes: errors) }
 
         families = given.count >= fromIPs.count ? given : fromIPs
-        if families.isEmpty { families = [allocators.primaryFamily] }
         if policy == "SingleStack" && families.count > 1 {
+            let what = fromIPs.count > 1 ? "cluster IPs" : "IP families"
             throw Invalid(causes: [.invalid("spec.ipFamilyPolicy", .string(policy),
-                                  "must be RequireDualStack or PreferDualStack when multiple IP families are specified")])
+                                            "must be 'RequireDualStack' or 'PreferDualStack' when multiple \(what) are specified")])
         }
+        if selectorlessHeadless {
+            if families.isEmpty { families = allocators.ranges.map(\.family) }
+            return
+        }
+        if families.isEmpty { families = [allocators.primaryFamily] }
         if policy == "RequireDualStack" && !allocators.isDualStack {
             throw Invalid(causes: [.invalid("spec.ipFamilyPolicy", .string(policy), "this cluster is not configured for dual-stack services")])
         }
         for (i, family) in families.enumerated() where allocators.range(family) == nil {
+            if i < fromIPs.count {
+                throw Invalid(causes: [.invalid("spec.clusterIPs[\(i)]", .string(requestedIPs[i]), "\(family.rawValue) is not configured on this cluster")])
+            }
             throw Invalid(causes: [.invalid("spec.ipFamilies[\(i)]", .string(family.rawValue), "not configured on this cluster")])
         }
         if policy != "SingleStack" && allocators.isDualStack && families.count == 1 {

@@ -13,7 +13,8 @@ struct ServiceIPRange: Sendable, CustomStringConvertible {
     init?(_ text: String) {
         guard let prefix = IPPrefix(text) else { return nil }
         let hostBits = prefix.family.bitWidth - prefix.prefixLength
-        guard hostBits >= 2, prefix.family == .ipv4 || hostBits <= Self.maxIPv6HostBits else { return nil }
+        // Upstream's limits: an IPv4 mask of at least /12, an IPv6 one of at least /108.
+        guard hostBits >= 2, hostBits <= (prefix.family == .ipv4 ? 20 : Self.maxIPv6HostBits) else { return nil }
         self.prefix = prefix
     }
 
@@ -41,8 +42,8 @@ struct ServiceIPRange: Sendable, CustomStringConvertible {
         return (1...lastOffset).contains(offset) ? offset : nil
     }
 
-    /// The first 16 addresses (10.96.0.1 is the `kubernetes` Service's, the tenth is the DNS
-    /// Service's by convention) are left to explicit requests, as upstream's allocator leaves
-    /// its lower band while the upper one has room.
-    func isReservedLowBand(_ offset: UInt64) -> Bool { offset <= 16 }
+    /// The low band (10.96.0.1 is the `kubernetes` Service's, the tenth the DNS Service's by
+    /// convention) is left to explicit requests while the upper band has room: its size is
+    /// upstream's, a sixteenth of the range, at least 16 and at most 256 addresses.
+    var lowBand: UInt64 { min(max(16, prefix.addressCount / 16), 256) }
 }
