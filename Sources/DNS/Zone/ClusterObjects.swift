@@ -143,17 +143,8 @@ public struct DNSEndpointSlice: LeanDNSObject, Hashable {
         }
     }
 
-    public struct Conditions: Codable, Sendable, Hashable {
-        public var ready: Bool?
-        public var serving: Bool?
-        public var terminating: Bool?
-
-        public init(ready: Bool? = nil, serving: Bool? = nil, terminating: Bool? = nil) {
-            self.ready = ready
-            self.serving = serving
-            self.terminating = terminating
-        }
-    }
+    /// The API's own type: three optional flags, nothing to trim.
+    public typealias Conditions = EndpointConditions
 
     public typealias Port = DNSPort
 
