@@ -19,23 +19,15 @@ public struct DNSName: Sendable, CustomStringConvertible {
             self = .root
             return
         }
-        var wire: [UInt8] = []
-        wire.reserveCapacity(text.utf8.count + 2)
         var bytes = Substring(text).utf8[...]
         if bytes.last == UInt8(ascii: ".") { bytes = bytes.dropLast() }
-        for label in bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            guard !label.isEmpty, label.count <= Self.maxLabelLength else { return nil }
-            wire.append(UInt8(label.count))
-            wire.append(contentsOf: label)
-        }
-        wire.append(0)
-        guard wire.count <= Self.maxLength else { return nil }
-        self.wire = wire
+        self.init(labels: bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false))
     }
 
     /// Builds a name from labels (each 1–63 bytes); nil when too long.
     public init?(labels: [some Collection<UInt8>]) {
         var wire: [UInt8] = []
+        wire.reserveCapacity(labels.reduce(1) { $0 + 1 + $1.count })
         for label in labels {
             guard !label.isEmpty, label.count <= Self.maxLabelLength else { return nil }
             wire.append(UInt8(label.count))
