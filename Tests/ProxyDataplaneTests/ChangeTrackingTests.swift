@@ -189,13 +189,13 @@ final class ChangeTrackingTests: XCTestCase {
 
     func testInformerChangesAreAccepted() {
         var model = ProxyModel(config: Fixture.config())
-        XCTAssertTrue(model.record(ObjectChange<Service>.added(Fixture.service("s"))))
-        XCTAssertTrue(model.record(ObjectChange<EndpointSlice>.added(
-            Fixture.slice("s-a", service: "s", endpoints: [Fixture.endpoint("10.244.0.1")]))))
+        XCTAssertTrue(model.record(ObjectChange<ProxyService>.added(ProxyService(Fixture.service("s")))))
+        XCTAssertTrue(model.record(ObjectChange<ProxyEndpointSlice>.added(
+            ProxyEndpointSlice(Fixture.slice("s-a", service: "s", endpoints: [Fixture.endpoint("10.244.0.1")])))))
         let added = model.apply()
         XCTAssertEqual(added.changedServicePorts, [Fixture.portName("s")])
         XCTAssertEqual(added.services.addedPorts, [Fixture.portName("s")])
-        model.record(ObjectChange<Service>.deleted(Fixture.service("s")))
+        model.record(ObjectChange<ProxyService>.deleted(ProxyService(Fixture.service("s"))))
         XCTAssertTrue(model.apply().changedServicePorts.contains(Fixture.portName("s")))
     }
 

@@ -54,3 +54,41 @@ enum Fixture {
         ProxyModelConfig(nodeName: "node-a", ipFamilies: families)
     }
 }
+
+// The tests build full API objects (as a manifest or the API server would have them) and
+// hand them over in the compact form the proxy's informers decode.
+
+extension ProxyModel {
+    @discardableResult mutating func serviceAdded(_ s: Service) -> Bool { serviceAdded(ProxyService(s)) }
+    @discardableResult mutating func serviceUpdated(old: Service, new: Service) -> Bool {
+        serviceUpdated(old: ProxyService(old), new: ProxyService(new))
+    }
+    @discardableResult mutating func serviceDeleted(_ s: Service) -> Bool { serviceDeleted(ProxyService(s)) }
+    @discardableResult mutating func endpointSliceAdded(_ s: EndpointSlice) -> Bool { endpointSliceAdded(ProxyEndpointSlice(s)) }
+    @discardableResult mutating func endpointSliceUpdated(old: EndpointSlice, new: EndpointSlice) -> Bool {
+        endpointSliceUpdated(old: ProxyEndpointSlice(old), new: ProxyEndpointSlice(new))
+    }
+    @discardableResult mutating func endpointSliceDeleted(_ s: EndpointSlice) -> Bool { endpointSliceDeleted(ProxyEndpointSlice(s)) }
+}
+
+extension ServiceTranslation {
+    init?(_ service: Service, families: Set<IPFamily>) { self.init(ProxyService(service), families: families) }
+}
+
+extension CachedEndpointSlice {
+    init(_ slice: EndpointSlice, family: IPFamily) { self.init(ProxyEndpointSlice(slice), family: family) }
+}
+
+extension EndpointSliceChangeTracker {
+    @discardableResult mutating func add(_ s: EndpointSlice) -> Bool { add(ProxyEndpointSlice(s)) }
+    @discardableResult mutating func update(_ s: EndpointSlice) -> Bool { update(ProxyEndpointSlice(s)) }
+    @discardableResult mutating func delete(_ s: EndpointSlice) -> Bool { delete(ProxyEndpointSlice(s)) }
+}
+
+extension ServiceChangeTracker {
+    @discardableResult mutating func add(_ s: Service) -> Bool { add(ProxyService(s)) }
+    @discardableResult mutating func update(old: Service, new: Service) -> Bool {
+        update(old: ProxyService(old), new: ProxyService(new))
+    }
+    @discardableResult mutating func delete(_ s: Service) -> Bool { delete(ProxyService(s)) }
+}

@@ -49,8 +49,8 @@ struct ProxyConnectLatency {
 
         let syncer = try ProxySyncer(configs: [ProxyLayout.flat.rulesetConfig], networkNamespace: NetworkNamespaces.path(node))
         var model = ProxyModel(config: ProxyWorkload.modelConfig)
-        model.serviceAdded(Self.probeService())
-        model.endpointSliceAdded(Self.probeSlice())
+        model.serviceAdded(ProxyService(Self.probeService()))
+        model.endpointSliceAdded(ProxyEndpointSlice(Self.probeSlice()))
         let fillers = ProxyWorkload(services: sizes.large, endpointsPerService: 2)
         var programmed = 0   // filler services in the model
 

@@ -53,9 +53,9 @@ struct ProxyWorkload: Sendable {
 
     // MARK: objects
 
-    /// A Service as the API server returns it (defaults filled in); managedFields are absent,
-    /// as kube-proxy's informers strip them.
-    static func service(_ i: Int) -> Service {
+    /// A Service as the API server returns it (defaults filled in), in the compact form the
+    /// proxy's informer decodes.
+    static func service(_ i: Int) -> ProxyService {
         let nodePort = isNodePort(i)
         var meta = ObjectMeta(name: name(i), namespace: namespace(i), labels: ["app": name(i), "tier": "backend"])
         meta.uid = uid("svc", i)
@@ -68,11 +68,11 @@ struct ProxyWorkload: Sendable {
             externalTrafficPolicy: nodePort ? "Cluster" : nil, internalTrafficPolicy: "Cluster")
         spec.ipFamilies = ["IPv4"]
         spec.ipFamilyPolicy = "SingleStack"
-        return Service(metadata: meta, spec: spec)
+        return ProxyService(Service(metadata: meta, spec: spec))
     }
 
     /// The EndpointSlice of service i, with its first endpoint replaced when `replacement` is given.
-    func slice(_ i: Int, replacingFirstWith replacement: String? = nil) -> EndpointSlice {
+    func slice(_ i: Int, replacingFirstWith replacement: String? = nil) -> ProxyEndpointSlice {
         let ns = Self.namespace(i)
         var meta = ObjectMeta(name: "\(Self.name(i))-abcde", namespace: ns, labels: [
             "kubernetes.io/service-name": Self.name(i),
@@ -91,8 +91,8 @@ struct ProxyWorkload: Sendable {
                             targetRef: ObjectReference(kind: "Pod", namespace: ns, name: pod, uid: Self.uid("pod", i * 100 + j)),
                             nodeName: "node-\(j % 7 + 1)")
         }
-        return EndpointSlice(metadata: meta, addressType: "IPv4", endpoints: endpoints,
-                             ports: [EndpointPort(name: "http", port: 8080, protocol: "TCP")])
+        return ProxyEndpointSlice(EndpointSlice(metadata: meta, addressType: "IPv4", endpoints: endpoints,
+                             ports: [EndpointPort(name: "http", port: 8080, protocol: "TCP")]))
     }
 
     static func uid(_ kind: String, _ i: Int) -> String {
@@ -133,9 +133,9 @@ struct ProxyWorkload: Sendable {
     }
 }
 
-/// The objects the informer caches would hold (the proxy keeps them alive in a real process,
+/// The compact objects the informer caches would hold (the proxy keeps them alive in a real process,
 /// so the memory figure includes them).
 struct ObjectCache {
-    var services: [Service] = []
-    var slices: [EndpointSlice] = []
+    var services: [ProxyService] = []
+    var slices: [ProxyEndpointSlice] = []
 }

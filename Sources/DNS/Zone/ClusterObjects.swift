@@ -4,12 +4,14 @@ import Netlink
 /// The Service fields DNS answers from, decoded straight from the API's JSON (unknown fields
 /// are skipped), so the informer's cache holds a few dozen bytes per Service instead of the
 /// whole object: at 10k Services and 100k endpoints memory is the target that matters.
-public struct DNSService: LeanDNSObject, Hashable {
+public struct DNSService: CompactKubeObject, Hashable {
     public static let gvk = Service.gvk
     public static let resource = Service.resource
     public static let namespaced = true
+    /// The older spelling of `publishNotReadyAddresses` that the DNS specification still names.
+    public static let keptAnnotation: String? = "service.alpha.kubernetes.io/tolerate-unready-endpoints"
 
-    public var meta: DNSObjectMeta
+    public var meta: CompactObjectMeta
     public var spec: Spec?
 
     public struct Spec: Codable, Sendable, Hashable {
@@ -34,7 +36,7 @@ public struct DNSService: LeanDNSObject, Hashable {
     public typealias Port = DNSPort
 
     public init(metadata: ObjectMeta? = nil, spec: Spec? = nil) {
-        meta = DNSObjectMeta(metadata)
+        meta = CompactObjectMeta(metadata, keepingAnnotation: Self.keptAnnotation)
         self.spec = spec
     }
 
@@ -43,12 +45,12 @@ public struct DNSService: LeanDNSObject, Hashable {
     }
 
     public init(from decoder: Decoder) throws {
-        meta = try DNSObjectMeta(from: decoder)
+        meta = try Self.decodeMeta(from: decoder)
         spec = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Spec.self, forKey: .spec)
     }
 
     public func encode(to encoder: Encoder) throws {
-        try meta.encode(to: encoder, as: Self.gvk)
+        try encodeMeta(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(spec, forKey: .spec)
     }
@@ -65,7 +67,7 @@ public struct DNSService: LeanDNSObject, Hashable {
     /// annotation the specification's definition of "ready" (2.1) still names.
     public var publishesNotReadyAddresses: Bool {
         spec?.publishNotReadyAddresses == true
-            || meta.tolerateUnready?.lowercased() == "true"
+            || meta.keptAnnotation?.lowercased() == "true"
     }
 
     public var isHeadless: Bool { !isExternalName && (spec?.clusterIP == "None" || clusterIPAddresses.isEmpty) }
@@ -85,12 +87,12 @@ public struct DNSPort: Codable, Sendable, Hashable {
 }
 
 /// The EndpointSlice fields DNS answers from.
-public struct DNSEndpointSlice: LeanDNSObject, Hashable {
+public struct DNSEndpointSlice: CompactKubeObject, Hashable {
     public static let gvk = EndpointSlice.gvk
     public static let resource = EndpointSlice.resource
     public static let namespaced = true
 
-    public var meta: DNSObjectMeta
+    public var meta: CompactObjectMeta
     public var addressType: String?
     /// The endpoints as stored (see `PackedEndpoints`); `endpoints` unpacks them.
     public var packedEndpoints: PackedEndpoints?
@@ -149,7 +151,7 @@ public struct DNSEndpointSlice: LeanDNSObject, Hashable {
     public typealias Port = DNSPort
 
     public init(metadata: ObjectMeta? = nil, addressType: String? = nil, endpoints: [Endpoint]? = nil, ports: [Port]? = nil) {
-        meta = DNSObjectMeta(metadata)
+        meta = CompactObjectMeta(metadata, keepingAnnotation: Self.keptAnnotation)
         self.addressType = addressType
         self.endpoints = endpoints
         self.ports = ports
@@ -160,7 +162,7 @@ public struct DNSEndpointSlice: LeanDNSObject, Hashable {
     }
 
     public init(from decoder: Decoder) throws {
-        meta = try DNSObjectMeta(from: decoder)
+        meta = try Self.decodeMeta(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         addressType = try c.decodeIfPresent(String.self, forKey: .addressType)
         endpoints = try c.decodeIfPresent([Endpoint].self, forKey: .endpoints)
@@ -168,7 +170,7 @@ public struct DNSEndpointSlice: LeanDNSObject, Hashable {
     }
 
     public func encode(to encoder: Encoder) throws {
-        try meta.encode(to: encoder, as: Self.gvk)
+        try encodeMeta(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(addressType, forKey: .addressType)
         try c.encodeIfPresent(endpoints, forKey: .endpoints)

@@ -33,7 +33,7 @@ struct CachedEndpointSlice: Sendable, Hashable {
     var problems: [EndpointSliceProblem]
 
     /// Builds the cached form of a slice whose addresses are of `family` (from its addressType).
-    init(_ slice: EndpointSlice, family: IPFamily) {
+    init(_ slice: ProxyEndpointSlice, family: IPFamily) {
         var problems: [EndpointSliceProblem] = []
         var ports: [Port] = []
         for port in slice.ports ?? [] {
@@ -52,7 +52,7 @@ struct CachedEndpointSlice: Sendable, Hashable {
         var endpoints: [Endpoint] = []
         for endpoint in slice.endpoints ?? [] {
             // Upstream uses the first address only; the API allows exactly one today.
-            guard let text = endpoint.addresses?.first else { problems.append(.missingAddress); continue }
+            guard let text = endpoint.address else { problems.append(.missingAddress); continue }
             guard let address = IPAddress(text) else { problems.append(.invalidAddress(text)); continue }
             guard address.family == family else { problems.append(.addressFamilyMismatch(text)); continue }
             let conditions = endpoint.conditions
@@ -64,7 +64,7 @@ struct CachedEndpointSlice: Sendable, Hashable {
                 terminating: conditions?.terminating ?? false,
                 nodeName: endpoint.nodeName,
                 zone: endpoint.zone,
-                zoneHints: Set((endpoint.hints?.forZones ?? []).compactMap(\.name))))
+                zoneHints: Set(endpoint.zoneHints ?? [])))
         }
         // Stable order so equality ignores how the controller ordered the list.
         endpoints.sort { a, b in

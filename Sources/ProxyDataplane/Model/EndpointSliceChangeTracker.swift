@@ -9,7 +9,7 @@ import Netlink
 /// A value type: its owner (the proxy's sync actor) serialises events and applies.
 public struct EndpointSliceChangeTracker: Sendable {
     /// The label that names a slice's service.
-    public static let serviceNameLabel = "kubernetes.io/service-name"
+    public static let serviceNameLabel = CompactObjectMeta.serviceNameLabel
 
     public let config: ProxyModelConfig
 
@@ -44,11 +44,11 @@ public struct EndpointSliceChangeTracker: Sendable {
     /// change is pending. A slice not for the proxy (FQDN, no service label, a family the node
     /// does not run) counts as absent: if it was known before, its endpoints go.
     @discardableResult
-    public mutating func update(_ slice: EndpointSlice) -> Bool {
-        guard let key = EndpointSliceKey(validatingNamespace: slice.metadata?.namespace, name: slice.metadata?.name)
+    public mutating func update(_ slice: ProxyEndpointSlice) -> Bool {
+        guard let key = EndpointSliceKey(validatingNamespace: slice.meta.namespace, name: slice.meta.name)
         else { return hasPendingChanges }
         guard let family = IPFamily(apiValue: slice.addressType), config.ipFamilies.contains(family),
-              let serviceLabel = slice.metadata?.labels?[Self.serviceNameLabel], !serviceLabel.isEmpty
+              let serviceLabel = slice.meta.serviceName, !serviceLabel.isEmpty
         else { return forget(key) }
         let service = ServiceName(namespace: key.namespace, name: serviceLabel)
         if let old = serviceOfSlice[key], old != service {
@@ -61,15 +61,15 @@ public struct EndpointSliceChangeTracker: Sendable {
 
     /// Records a slice's deletion. Returns whether any change is pending.
     @discardableResult
-    public mutating func delete(_ slice: EndpointSlice) -> Bool {
-        guard let key = EndpointSliceKey(validatingNamespace: slice.metadata?.namespace, name: slice.metadata?.name)
+    public mutating func delete(_ slice: ProxyEndpointSlice) -> Bool {
+        guard let key = EndpointSliceKey(validatingNamespace: slice.meta.namespace, name: slice.meta.name)
         else { return hasPendingChanges }
         return forget(key)
     }
 
     // Informer-style entry points.
-    @discardableResult public mutating func add(_ slice: EndpointSlice) -> Bool { update(slice) }
-    @discardableResult public mutating func update(old: EndpointSlice, new: EndpointSlice) -> Bool { update(new) }
+    @discardableResult public mutating func add(_ slice: ProxyEndpointSlice) -> Bool { update(slice) }
+    @discardableResult public mutating func update(old: ProxyEndpointSlice, new: ProxyEndpointSlice) -> Bool { update(new) }
 
     private mutating func forget(_ key: EndpointSliceKey) -> Bool {
         if let service = serviceOfSlice.removeValue(forKey: key) {

@@ -25,27 +25,27 @@ public struct ProxyModel: Sendable {
 
     // MARK: events (each returns whether a sync is wanted)
 
-    @discardableResult public mutating func serviceAdded(_ s: Service) -> Bool {
+    @discardableResult public mutating func serviceAdded(_ s: ProxyService) -> Bool {
         serviceChanges.add(s); return hasPendingChanges
     }
-    @discardableResult public mutating func serviceUpdated(old: Service, new: Service) -> Bool {
+    @discardableResult public mutating func serviceUpdated(old: ProxyService, new: ProxyService) -> Bool {
         serviceChanges.update(old: old, new: new); return hasPendingChanges
     }
-    @discardableResult public mutating func serviceDeleted(_ s: Service) -> Bool {
+    @discardableResult public mutating func serviceDeleted(_ s: ProxyService) -> Bool {
         serviceChanges.delete(s); return hasPendingChanges
     }
-    @discardableResult public mutating func endpointSliceAdded(_ s: EndpointSlice) -> Bool {
+    @discardableResult public mutating func endpointSliceAdded(_ s: ProxyEndpointSlice) -> Bool {
         endpointSliceChanges.add(s); return hasPendingChanges
     }
-    @discardableResult public mutating func endpointSliceUpdated(old: EndpointSlice, new: EndpointSlice) -> Bool {
+    @discardableResult public mutating func endpointSliceUpdated(old: ProxyEndpointSlice, new: ProxyEndpointSlice) -> Bool {
         endpointSliceChanges.update(old: old, new: new); return hasPendingChanges
     }
-    @discardableResult public mutating func endpointSliceDeleted(_ s: EndpointSlice) -> Bool {
+    @discardableResult public mutating func endpointSliceDeleted(_ s: ProxyEndpointSlice) -> Bool {
         endpointSliceChanges.delete(s); return hasPendingChanges
     }
 
     /// An informer change of a Service, as delivered by KubeAPI's Informer.
-    @discardableResult public mutating func record(_ change: ObjectChange<Service>) -> Bool {
+    @discardableResult public mutating func record(_ change: ObjectChange<ProxyService>) -> Bool {
         switch change {
         case .added(let s): return serviceAdded(s)
         case .updated(let old, let new): return serviceUpdated(old: old, new: new)
@@ -54,7 +54,7 @@ public struct ProxyModel: Sendable {
     }
 
     /// An informer change of an EndpointSlice.
-    @discardableResult public mutating func record(_ change: ObjectChange<EndpointSlice>) -> Bool {
+    @discardableResult public mutating func record(_ change: ObjectChange<ProxyEndpointSlice>) -> Bool {
         switch change {
         case .added(let s): return endpointSliceAdded(s)
         case .updated(let old, let new): return endpointSliceUpdated(old: old, new: new)

@@ -32,9 +32,9 @@ public struct ServiceChangeTracker: Sendable {
     /// Records a change from `previous` to `current` (nil on add / delete). Returns whether any
     /// change is pending, i.e. whether a sync is wanted. Objects without namespace/name are ignored.
     @discardableResult
-    public mutating func update(previous: Service?, current: Service?) -> Bool {
+    public mutating func update(previous: ProxyService?, current: ProxyService?) -> Bool {
         guard let object = current ?? previous,
-              let key = ServiceName(validatingNamespace: object.metadata?.namespace, name: object.metadata?.name)
+              let key = ServiceName(validatingNamespace: object.meta.namespace, name: object.meta.name)
         else { return hasPendingChanges }
         let currentTranslation = current.flatMap { ServiceTranslation($0, families: config.ipFamilies) }
         if var change = pending[key] {
@@ -50,9 +50,9 @@ public struct ServiceChangeTracker: Sendable {
     }
 
     // Informer-style entry points.
-    @discardableResult public mutating func add(_ service: Service) -> Bool { update(previous: nil, current: service) }
-    @discardableResult public mutating func update(old: Service, new: Service) -> Bool { update(previous: old, current: new) }
-    @discardableResult public mutating func delete(_ service: Service) -> Bool { update(previous: service, current: nil) }
+    @discardableResult public mutating func add(_ service: ProxyService) -> Bool { update(previous: nil, current: service) }
+    @discardableResult public mutating func update(old: ProxyService, new: ProxyService) -> Bool { update(previous: old, current: new) }
+    @discardableResult public mutating func delete(_ service: ProxyService) -> Bool { update(previous: service, current: nil) }
 
     /// Applies every pending change to `map` and reports what changed. The diff is taken
     /// against what `map` actually holds for each changed service, not against the events'

@@ -36,11 +36,11 @@ extension ServiceTranslation {
     /// Translates a Service for a node running `families`, as upstream's serviceToServiceMap
     /// and newBaseServiceInfo do, but validating what upstream trusts the API server for.
     /// Nil when the object has no namespace/name to key it by.
-    public init?(_ service: Service, families: Set<IPFamily>) {
-        guard let key = ServiceName(validatingNamespace: service.metadata?.namespace, name: service.metadata?.name)
+    public init?(_ service: ProxyService, families: Set<IPFamily>) {
+        guard let key = ServiceName(validatingNamespace: service.meta.namespace, name: service.meta.name)
         else { return nil }
         self.init(service: key)
-        let spec = service.spec ?? ServiceSpec()
+        let spec = service.spec ?? ProxyService.Spec()
         let type = spec.type ?? "ClusterIP"
 
         // Programs-nothing cases first, in upstream's ShouldSkipService order.

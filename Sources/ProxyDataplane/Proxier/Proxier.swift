@@ -41,8 +41,8 @@ public actor Proxier {
     static let forcedFullSyncPeriod: Duration = .seconds(3600)
 
     private enum ProxyEvent {
-        case service(ObjectChange<Service>)
-        case endpointSlice(ObjectChange<EndpointSlice>)
+        case service(ObjectChange<ProxyService>)
+        case endpointSlice(ObjectChange<ProxyEndpointSlice>)
     }
 
     private struct NoLocalEndpoints: Equatable {
@@ -67,12 +67,12 @@ public actor Proxier {
 
     // MARK: events
 
-    public func record(_ change: ObjectChange<Service>) {
+    public func record(_ change: ObjectChange<ProxyService>) {
         metrics.serviceChangesTotal.increment()
         record(.service(change))
     }
 
-    public func record(_ change: ObjectChange<EndpointSlice>) {
+    public func record(_ change: ObjectChange<ProxyEndpointSlice>) {
         metrics.endpointChangesTotal.increment()
         let changed = record(.endpointSlice(change))
         // Network programming latency counts from the change that caused work, as upstream:
@@ -84,8 +84,8 @@ public actor Proxier {
         }
     }
 
-    private static func triggerTime(_ slice: EndpointSlice) -> Date? {
-        slice.metadata?.annotations?["endpoints.kubernetes.io/last-change-trigger-time"].flatMap(parseTime)
+    private static func triggerTime(_ slice: ProxyEndpointSlice) -> Date? {
+        slice.meta.keptAnnotation.flatMap(parseTime)
     }
 
     @discardableResult

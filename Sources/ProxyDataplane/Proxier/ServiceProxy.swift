@@ -24,43 +24,18 @@ public final class ServiceProxy: Sendable {
     /// Upstream's selector: Services handled by another proxy, and headless ones, are not ours.
     public static let labelSelector = "!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless"
 
-    /// What the proxy never reads, dropped before caching: managedFields and kubectl's
-    /// last-applied copy of the whole object are most of an object's size.
-    @Sendable static func trimmed<T: KubeObject>(_ object: T) -> T {
-        var o = object
-        o.metadata?.managedFields = nil
-        o.metadata?.ownerReferences = nil
-        o.metadata?.creationTimestamp = nil
-        o.metadata?.annotations?["kubectl.kubernetes.io/last-applied-configuration"] = nil
-        if o.metadata?.annotations?.isEmpty == true { o.metadata?.annotations = nil }
-        return o
-    }
-
-    /// Endpoints keep what the proxy reads (addresses, conditions, node, zone, hints): the
-    /// Pod reference and hostname (DNS's business) are a third of a cached slice.
-    @Sendable static func trimmedSlice(_ slice: EndpointSlice) -> EndpointSlice {
-        var s = trimmed(slice)
-        if s.endpoints != nil {
-            for i in s.endpoints!.indices {
-                s.endpoints![i].targetRef = nil
-                s.endpoints![i].hostname = nil
-                s.endpoints![i].deprecatedTopology = nil
-            }
-        }
-        return s
-    }
-
     public let proxier: Proxier
-    private let services: Informer<Service>
-    private let endpointSlices: Informer<EndpointSlice>
+    /// Compact objects, decoded with only the fields the proxy reads (see `ProxyService`).
+    private let services: Informer<ProxyService>
+    private let endpointSlices: Informer<ProxyEndpointSlice>
     private let node: Informer<Node>
     private let logger: Logger
 
     public init(client: KubeClient, config: ProxyConfig, logger: Logger = Logger(label: "skiff.proxy")) throws {
         self.logger = logger
         proxier = try Proxier(config: config, logger: logger)
-        services = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmed, logger: logger)
-        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, transform: Self.trimmedSlice, logger: logger)
+        services = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
+        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
         node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", logger: logger)
     }
 
