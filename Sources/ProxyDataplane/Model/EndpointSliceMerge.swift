@@ -11,7 +11,7 @@ enum EndpointSliceMerge {
 
     /// Cost: O(endpoints × ports of this service's slices).
     static func merge(service: ServiceName, slices: [String: CachedEndpointSlice],
-                      config: ProxyModelConfig) -> [ServicePortName: [EndpointInfo]] {
+                      config: ProxyModelConfig) -> PortTable<[EndpointInfo]> {
         var byPort: [ServicePortName: [EndpointKey: EndpointInfo]] = [:]
         // Slice-name order, so which copy of a duplicated endpoint wins never depends on
         // dictionary order.
@@ -36,7 +36,7 @@ enum EndpointSliceMerge {
                 byPort[name] = set
             }
         }
-        var result: [ServicePortName: [EndpointInfo]] = [:]
+        var result = PortTable<[EndpointInfo]>()
         for (name, set) in byPort where !set.isEmpty {
             result[name] = set.values.sorted(by: EndpointInfo.precedes)
         }

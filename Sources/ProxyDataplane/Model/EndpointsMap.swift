@@ -6,7 +6,7 @@ import Netlink
 ///
 /// Keep a single owner; a copy held across an `apply` costs a copy of the outer dictionary.
 public struct EndpointsMap: Sendable, Equatable {
-    private var byService: [ServiceName: [ServicePortName: [EndpointInfo]]] = [:]
+    private var byService: [ServiceName: PortTable<[EndpointInfo]>] = [:]
     /// Number of endpoints over all service ports, kept up to date for metrics.
     public private(set) var endpointCount = 0
 
@@ -16,14 +16,14 @@ public struct EndpointsMap: Sendable, Equatable {
     public subscript(name: ServicePortName) -> [EndpointInfo] { byService[name.service]?[name] ?? [] }
 
     /// All endpoints of one service, by port.
-    public func endpoints(of service: ServiceName) -> [ServicePortName: [EndpointInfo]] { byService[service] ?? [:] }
+    public func endpoints(of service: ServiceName) -> PortTable<[EndpointInfo]> { byService[service] ?? [:] }
 
-    public var serviceNames: Dictionary<ServiceName, [ServicePortName: [EndpointInfo]]>.Keys { byService.keys }
+    public var serviceNames: Dictionary<ServiceName, PortTable<[EndpointInfo]>>.Keys { byService.keys }
 
     /// Replaces one service's endpoints, returning the previous ones.
     @discardableResult
     mutating func replaceEndpoints(of service: ServiceName,
-                                   with ports: [ServicePortName: [EndpointInfo]]) -> [ServicePortName: [EndpointInfo]] {
+                                   with ports: PortTable<[EndpointInfo]>) -> PortTable<[EndpointInfo]> {
         let old = ports.isEmpty ? byService.removeValue(forKey: service) : byService.updateValue(ports, forKey: service)
         endpointCount += ports.values.reduce(0) { $0 + $1.count } - (old?.values.reduce(0) { $0 + $1.count } ?? 0)
         return old ?? [:]

@@ -5,7 +5,7 @@
 /// Keep a single owner (the proxy's sync loop). The map is a value: a copy held across an
 /// `apply` makes that apply copy the outer dictionary, which costs O(services).
 public struct ServicePortMap: Sendable, Equatable {
-    private var byService: [ServiceName: [ServicePortName: ServicePortInfo]] = [:]
+    private var byService: [ServiceName: PortTable<ServicePortInfo>] = [:]
     /// Number of service ports, kept up to date so metrics need no walk.
     public private(set) var count = 0
 
@@ -14,21 +14,21 @@ public struct ServicePortMap: Sendable, Equatable {
     public subscript(name: ServicePortName) -> ServicePortInfo? { byService[name.service]?[name] }
 
     /// The ports of one service; empty when it has none programmed.
-    public func ports(of service: ServiceName) -> [ServicePortName: ServicePortInfo] { byService[service] ?? [:] }
+    public func ports(of service: ServiceName) -> PortTable<ServicePortInfo> { byService[service] ?? [:] }
 
     public var serviceCount: Int { byService.count }
     public var isEmpty: Bool { count == 0 }
-    public var serviceNames: Dictionary<ServiceName, [ServicePortName: ServicePortInfo]>.Keys { byService.keys }
+    public var serviceNames: Dictionary<ServiceName, PortTable<ServicePortInfo>>.Keys { byService.keys }
 
     /// Every service port (for a full sync), without building an intermediate array.
-    public var servicePorts: FlattenSequence<Dictionary<ServiceName, [ServicePortName: ServicePortInfo]>.Values> {
+    public var servicePorts: FlattenSequence<Dictionary<ServiceName, PortTable<ServicePortInfo>>.Values> {
         byService.values.joined()
     }
 
     /// Replaces one service's ports, returning the previous ones.
     @discardableResult
     mutating func replacePorts(of service: ServiceName,
-                               with ports: [ServicePortName: ServicePortInfo]) -> [ServicePortName: ServicePortInfo] {
+                               with ports: PortTable<ServicePortInfo>) -> PortTable<ServicePortInfo> {
         let old = ports.isEmpty ? byService.removeValue(forKey: service) : byService.updateValue(ports, forKey: service)
         count += ports.count - (old?.count ?? 0)
         return old ?? [:]

@@ -7,13 +7,13 @@ import Netlink
 /// annotations, a new resourceVersion).
 public struct ServiceTranslation: Sendable, Hashable {
     public var service: ServiceName
-    public var ports: [ServicePortName: ServicePortInfo]
+    public var ports: PortTable<ServicePortInfo>
     /// Ports (or the whole service) left out because the kernel could not take them.
     public var skips: [ServiceSkip]
     /// Set when the service programs nothing by design (headless, ExternalName).
     public var notProxied: ServiceNotProxiedReason?
 
-    public init(service: ServiceName, ports: [ServicePortName: ServicePortInfo] = [:], skips: [ServiceSkip] = [],
+    public init(service: ServiceName, ports: PortTable<ServicePortInfo> = [:], skips: [ServiceSkip] = [],
                 notProxied: ServiceNotProxiedReason? = nil) {
         self.service = service
         self.ports = ports
