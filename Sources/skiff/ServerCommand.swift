@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlPlane
 import Foundation
+import KubeAPI
 import Logging
 
 struct ServerCommand: AsyncParsableCommand {
@@ -36,6 +37,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
 
+    @OptionGroup(title: "Controllers") var controllerOptions: ControllerOptions
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "skiff.server")
@@ -58,10 +61,34 @@ struct ServerCommand: AsyncParsableCommand {
         guard eventTTL > 0 else { throw ValidationError("--event-ttl must be positive") }
         config.eventTTL = .seconds(eventTTL)
 
+        // Checked before anything starts, so a bad flag is a usage error.
+        do { try ControllerManager.validate(controllerOptions.managerConfig) } catch {
+            throw ValidationError("\(error)")
+        }
+
         let server = try await APIServer(config: config, logger: logger)
         let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)
-        try await server.run { port in
-            log.info("serving on https://\(host):\(port); kubeconfig: \(dir)/admin.kubeconfig")
+        let (bound, boundTo) = AsyncStream.makeStream(of: Int.self)
+        let managerConfig = controllerOptions.managerConfig
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.run { port in
+                    log.info("serving on https://\(host):\(port); kubeconfig: \(dir)/admin.kubeconfig")
+                    boundTo.yield(port)
+                    boundTo.finish()
+                }
+            }
+            // The controllers talk to the server over loopback, as any client would.
+            group.addTask {
+                var ports = bound.makeAsyncIterator()
+                guard let port = await ports.next() else { return }
+                let client = try KubeClient(config: server.loopbackClientConfig(port: port), logger: log)
+                let manager = try ControllerManager(client: client, config: managerConfig, logger: log)
+                await manager.run()
+                try? await client.shutdown()
+            }
+            try await group.next()
+            group.cancelAll()
         }
     }
 }

@@ -556,15 +556,12 @@ def set_pod_status(server, name, ip, ready):
     assert code == 200, body
 
 
-@pytest.mark.skip(reason="upstream serves these through the EndpointSlice controller, which copies a Pod's "
-                         "hostname into its endpoint when its subdomain names the headless Service; that "
-                         "controller is issue 6. DNS already answers <hostname>.<svc> from slices "
-                         "(test_headless_hostname_records).")
 def test_pod_hostname_and_subdomain_records(server, make_dns):
     # Kubernetes docs, "DNS for Services and Pods", Pod's hostname and subdomain fields: with a
     # headless Service named like the Pod's subdomain in its namespace, the DNS server returns A
     # records for <hostname>.<subdomain>.<ns>.svc.<zone>; "the Pod needs to be ready in order to
-    # have a record unless publishNotReadyAddresses=True". Here from the Pod itself (no controller).
+    # have a record unless publishNotReadyAddresses=True". The server's EndpointSlice controller
+    # copies the hostname into the Pod's endpoint; DNS answers from the slice.
     apply(server, """
 apiVersion: v1
 kind: Service

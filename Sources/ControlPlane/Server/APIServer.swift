@@ -108,6 +108,15 @@ public final class APIServer: Sendable {
         }
     }
 
+    /// How an in-process client (the controllers) reaches this server on `port`: over
+    /// loopback when it listens on every address, as the admin.
+    public func loopbackClientConfig(port: Int) -> KubeClientConfig {
+        let host = ["", "0.0.0.0", "::"].contains(config.listenHost) ? "127.0.0.1" : config.listenHost
+        return KubeClientConfig(server: "https://\(host.contains(":") ? "[\(host)]" : host):\(port)",
+                                certificateAuthorityPEM: pki.caCertificatePEM, token: authenticator.adminToken,
+                                userAgent: "skiff-controller-manager")
+    }
+
     /// Writes `DIR/admin.kubeconfig` for kubectl.
     public func writeAdminKubeconfig(port: Int) throws {
         let server = "https://\(config.advertiseAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "127.0.0.1"):\(port)"

@@ -1,0 +1,37 @@
+import KubeAPI
+import Logging
+
+/// One informer per resource for the controllers of one process (client-go's shared informer
+/// factory): each resource is listed and watched once however many controllers read it. An
+/// informer starts when the first controller that needs it calls `start`.
+public final class ClusterInformers: Sendable {
+    public let pods: Informer<Pod>
+    public let services: Informer<Service>
+    public let nodes: Informer<Node>
+    public let endpointSlices: Informer<EndpointSlice>
+    public let endpoints: Informer<Endpoints>
+
+    public init(client: KubeClient, logger: Logger) {
+        pods = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+        services = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+        nodes = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+        endpointSlices = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+        endpoints = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+    }
+
+    /// Controllers never read managedFields, often most of an object's size; a PUT of a cached
+    /// object without them keeps the stored ones (the server takes them from the old object).
+    @Sendable static func withoutManagedFields<T: KubeObject>(_ object: T) -> T {
+        var o = object
+        o.metadata?.managedFields = nil
+        return o
+    }
+
+    public func stop() async {
+        await pods.stop()
+        await services.stop()
+        await nodes.stop()
+        await endpointSlices.stop()
+        await endpoints.stop()
+    }
+}

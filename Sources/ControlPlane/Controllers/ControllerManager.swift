@@ -1,0 +1,95 @@
+import KubeAPI
+import Logging
+
+/// Runs the selected controllers against one API server over one client and one set of
+/// shared informers (kube-controller-manager). `skiff server` runs it in-process, talking to
+/// itself over loopback like any client; `skiff controllers` runs it alone.
+public struct ControllerManager: Sendable {
+    public struct Config: Sendable {
+        /// `--controllers`: `*` for every controller, a name to enable one, `-name` to disable one.
+        public var controllers: [String] = ["*"]
+        /// `--cluster-cidr` for node IPAM.
+        public var clusterCIDR = "10.244.0.0/16"
+        public var nodeCIDRMaskSizeIPv4 = 24
+        public var nodeCIDRMaskSizeIPv6 = 64
+
+        public init() {}
+    }
+
+    /// Every controller, in the order they start.
+    public static let known = [EndpointSliceController.name, NodeIPAMController.name]
+
+    public let config: Config
+    private let informers: ClusterInformers
+    private let controllers: [any Controller]
+    private let logger: Logger
+
+    /// Builds the selected controllers; a bad selection or CIDR throws here, before anything runs.
+    public init(client: KubeClient, config: Config, logger: Logger = Logger(label: "skiff.controllers")) throws {
+        self.config = config
+        self.logger = logger
+        let informers = ClusterInformers(client: client, logger: logger)
+        self.informers = informers
+        var controllers: [any Controller] = []
+        for name in try Self.enabled(config.controllers) {
+            switch name {
+            case EndpointSliceController.name:
+                controllers.append(EndpointSliceController(client: client, informers: informers, logger: logger))
+            case NodeIPAMController.name:
+                controllers.append(try NodeIPAMController(client: client, informers: informers, config: try Self.ipamConfig(config),
+                                                          logger: logger))
+            default:
+                break
+            }
+        }
+        self.controllers = controllers
+    }
+
+    /// Checks the configuration without starting anything (bad flags are usage errors).
+    public static func validate(_ config: Config) throws {
+        if try enabled(config.controllers).contains(NodeIPAMController.name) {
+            _ = try NodeIPAMController.allocators(for: try ipamConfig(config))
+        }
+    }
+
+    private static func ipamConfig(_ config: Config) throws -> NodeIPAMController.Config {
+        var ipam = try NodeIPAMController.Config(clusterCIDR: config.clusterCIDR)
+        ipam.nodeMaskSizeIPv4 = config.nodeCIDRMaskSizeIPv4
+        ipam.nodeMaskSizeIPv6 = config.nodeCIDRMaskSizeIPv6
+        return ipam
+    }
+
+    /// The controllers `--controllers` selects, in start order.
+    public static func enabled(_ selection: [String]) throws -> [String] {
+        var enabled = Set<String>()
+        var disabled = Set<String>()
+        for item in selection.map({ $0.trimmingWhitespace() }) where !item.isEmpty {
+            let name = item.hasPrefix("-") ? String(item.dropFirst()) : item
+            guard name == "*" || known.contains(name) else {
+                throw ConfigError("unknown controller \"\(name)\" in --controllers (known: \(known.joined(separator: ", ")))")
+            }
+            if item.hasPrefix("-") { disabled.insert(name) } else { enabled.insert(name) }
+        }
+        return known.filter { (enabled.contains("*") || enabled.contains($0)) && !disabled.contains($0) }
+    }
+
+    public struct ConfigError: Error, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Runs the controllers until the calling task is cancelled.
+    public func run() async {
+        logger.info("starting controllers: \(controllers.map { type(of: $0).name }.joined(separator: ", "))")
+        await withTaskGroup(of: Void.self) { group in
+            for controller in controllers { group.addTask { await controller.run() } }
+        }
+        await informers.stop()
+    }
+}
+
+private extension String {
+    func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
