@@ -230,3 +230,33 @@ def test_controllers_can_be_disabled_and_run_alone(make_server, tmp_path):
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def endpoints_object(server, name):
+    p = server.kubectl("get", "endpoints", name, "-o", "json", check=False)
+    return json.loads(p.stdout) if p.returncode == 0 else None
+
+
+def test_legacy_endpoints_are_written_for_older_clients(server):
+    apply(server, WEB_SERVICE + pods_manifest(["e1", "e2"]) + pods_manifest(["e3"], ports="[]"))
+    set_status(server, "e1", "10.244.4.1", ready=True)
+    set_status(server, "e2", "10.244.4.2", ready=False)
+    set_status(server, "e3", "10.244.4.3", ready=True)     # no port named "web": not an endpoint of http
+    ep = eventually(lambda: (lambda e: e if e and e.get("subsets") and
+                             len(e["subsets"][0].get("addresses", [])) + len(e["subsets"][0].get("notReadyAddresses", [])) == 2
+                             else None)(endpoints_object(server, "web")), "the Endpoints object")
+    assert ep["metadata"]["labels"]["tier"] == "frontend"
+    [subset] = ep["subsets"]
+    assert [a["ip"] for a in subset["addresses"]] == ["10.244.4.1"]
+    assert [a["ip"] for a in subset["notReadyAddresses"]] == ["10.244.4.2"]
+    assert subset["addresses"][0]["targetRef"]["name"] == "e1"
+    assert subset["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
+    # kubectl's own view of it.
+    assert "10.244.4.1:8080" in server.kubectl("get", "endpoints", "web")
+
+    set_status(server, "e2", "10.244.4.2", ready=True)
+    eventually(lambda: len(endpoints_object(server, "web")["subsets"][0].get("addresses", [])) == 2, "e2 ready")
+    server.kubectl("delete", "service", "web")
+    eventually(lambda: endpoints_object(server, "web") is None, "the Endpoints to go with the Service")
+    # The API server's own Service keeps the Endpoints it wrote (no selector).
+    assert endpoints_object(server, "kubernetes")["subsets"]

@@ -17,7 +17,7 @@ public struct ControllerManager: Sendable {
     }
 
     /// Every controller, in the order they start.
-    public static let known = [EndpointSliceController.name, NodeIPAMController.name]
+    public static let known = [EndpointSliceController.name, EndpointsController.name, NodeIPAMController.name]
 
     public let config: Config
     private let informers: ClusterInformers
@@ -35,6 +35,8 @@ public struct ControllerManager: Sendable {
             switch name {
             case EndpointSliceController.name:
                 controllers.append(EndpointSliceController(client: client, informers: informers, logger: logger))
+            case EndpointsController.name:
+                controllers.append(EndpointsController(client: client, informers: informers, logger: logger))
             case NodeIPAMController.name:
                 controllers.append(try NodeIPAMController(client: client, informers: informers, config: try Self.ipamConfig(config),
                                                           logger: logger))

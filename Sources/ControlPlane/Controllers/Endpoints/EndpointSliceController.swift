@@ -15,7 +15,6 @@ public final class EndpointSliceController: Controller {
     private let informers: ClusterInformers
     private let logger: Logger
     private let queue = WorkQueue<String>()
-    private let index = ProtectedState(ServiceSelectorIndex())
     private let expectations = ProtectedState(SliceWriteExpectations())
     private let reconciler: EndpointSliceReconciler
     private let workers: Int
@@ -30,20 +29,9 @@ public final class EndpointSliceController: Controller {
     }
 
     public func run() async {
-        let (queue, index) = (self.queue, self.index)
-        let services = informers.services.addEventHandler(
-            onAdd: { s in index.withLock { $0.update(s) }; await queue.add(Self.key(s)) },
-            onUpdate: { _, s in index.withLock { $0.update(s) }; await queue.add(Self.key(s)) },
-            onDelete: { s in
-                index.withLock { $0.remove(namespace: s.metadata?.namespace ?? "", name: s.metadata?.name ?? "") }
-                await queue.add(Self.key(s))
-            })
-        let pods = informers.pods.addEventHandler(
-            onAdd: { p in for key in Self.services(of: p, index) { await queue.add(key) } },
-            onUpdate: { old, new in
-                for key in Set(Self.services(of: old, index) + Self.services(of: new, index)) { await queue.add(key) }
-            },
-            onDelete: { p in for key in Self.services(of: p, index) { await queue.add(key) } })
+        let queue = self.queue
+        let triggers = ServicePodTriggers(informers: informers)
+        triggers.register(into: queue)
         let slices = informers.endpointSlices.addEventHandler(
             onAdd: { s in if let key = Self.serviceKey(of: s) { await queue.add(key) } },
             onUpdate: { _, s in if let key = Self.serviceKey(of: s) { await queue.add(key) } },
@@ -52,7 +40,7 @@ public final class EndpointSliceController: Controller {
         let nodes = informers.nodes.addEventHandler(
             onUpdate: { old, new in
                 guard old.metadata?.labels?[Self.zoneLabel] != new.metadata?.labels?[Self.zoneLabel] else { return }
-                for key in index.withLock({ $0.allKeys }) { await queue.add(key) }
+                for key in triggers.allServiceKeys { await queue.add(key) }
             })
         for informer in [informers.services.start, informers.pods.start, informers.endpointSlices.start, informers.nodes.start] {
             informer()
@@ -66,22 +54,12 @@ public final class EndpointSliceController: Controller {
         } catch {
             // Cancelled while the caches filled.
         }
-        informers.services.removeEventHandler(services)
-        informers.pods.removeEventHandler(pods)
+        triggers.unregister()
         informers.endpointSlices.removeEventHandler(slices)
         informers.nodes.removeEventHandler(nodes)
     }
 
     static let zoneLabel = "topology.kubernetes.io/zone"
-
-    static func key(_ service: Service) -> String {
-        (service.metadata?.namespace ?? "") + "/" + (service.metadata?.name ?? "")
-    }
-
-    private static func services(of pod: Pod, _ index: ProtectedState<ServiceSelectorIndex>) -> [String] {
-        guard let namespace = pod.metadata?.namespace else { return [] }
-        return index.withLock { $0.services(selecting: pod.metadata?.labels ?? [:], in: namespace) }
-    }
 
     private static func serviceKey(of slice: EndpointSlice) -> String? {
         guard slice.metadata?.labels?[EndpointSliceReconciler.managedByLabel] == EndpointSliceReconciler.controllerName,
@@ -97,18 +75,14 @@ public final class EndpointSliceController: Controller {
 
     /// Brings one Service's slices in line with its Pods.
     func reconcile(_ key: String) async throws {
-        let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-        guard parts.count == 2 else { return }
-        let (namespace, name) = (parts[0], parts[1])
+        guard let (namespace, name) = ServicePodTriggers.split(key) else { return }
         let existing = informers.endpointSlices.list().filter {
             $0.metadata?.namespace == namespace && EndpointSliceReconciler.isManaged($0, serviceName: name)
         }
         guard expectations.withLock({ $0.isSatisfied(service: key, cached: existing) }) else { throw StaleCache(service: key) }
 
         let plan: EndpointSliceReconciler.Plan
-        if let service = informers.services.get(namespace: namespace, name: name),
-           let selector = service.spec?.selector, !selector.isEmpty, service.spec?.type != "ExternalName",
-           service.metadata?.deletionTimestamp == nil {
+        if let service = ServicePodTriggers.selectingService(informers, namespace: namespace, name: name) {
             let pods = informers.pods.list().filter { service.selects($0) }
             var zones: [String: String] = [:]
             for node in informers.nodes.list() {
