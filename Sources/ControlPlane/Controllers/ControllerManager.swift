@@ -16,8 +16,8 @@ public struct ControllerManager: Sendable {
         public init() {}
     }
 
-    /// Every controller, in the order they start.
-    public static let known = [EndpointSliceController.name, EndpointsController.name, NodeIPAMController.name]
+    /// Every controller (and the scheduler), in the order they start.
+    public static let known = [Scheduler.name, EndpointSliceController.name, EndpointsController.name, NodeIPAMController.name]
 
     public let config: Config
     private let informers: ClusterInformers
@@ -35,6 +35,8 @@ public struct ControllerManager: Sendable {
             switch name {
             case EndpointSliceController.name:
                 controllers.append(EndpointSliceController(client: client, informers: informers, logger: logger))
+            case Scheduler.name:
+                controllers.append(Scheduler(client: client, informers: informers, logger: logger))
             case EndpointsController.name:
                 controllers.append(EndpointsController(client: client, informers: informers, logger: logger))
             case NodeIPAMController.name:
