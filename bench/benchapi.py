@@ -29,8 +29,9 @@ POST_SCRIPT = (
     "ctx = ssl._create_unverified_context()\n"
     "out = []\n"
     "for line in sys.stdin:\n"
-    "    req = urllib.request.Request('https://127.0.0.1:6443' + sys.argv[1], data=line.encode(), method='POST')\n"
-    "    req.add_header('Content-Type', 'application/json')\n"
+    "    path, body = (line.split(' ', 1) if sys.argv[3] == 'PATCH' else (sys.argv[1], line))\n"
+    "    req = urllib.request.Request('https://127.0.0.1:6443' + path, data=body.encode(), method=sys.argv[3])\n"
+    "    req.add_header('Content-Type', sys.argv[4])\n"
     "    req.add_header('Authorization', 'Bearer ' + sys.argv[2])\n"
     "    out.append(urllib.request.urlopen(req, context=ctx, timeout=30).read().decode())\n"
     "print(json.dumps(out))\n")
@@ -39,14 +40,14 @@ POST_SCRIPT = (
 class BenchCluster:
     """A namespace with `skiff server` on 127.0.0.1:6443; `close()` removes everything."""
 
-    def __init__(self, skiff, prefix):
+    def __init__(self, skiff, prefix, server_args=()):
         self.ns = f"{prefix}-%08x" % random.getrandbits(32)
         self.work = tempfile.mkdtemp(prefix=prefix + "-")
         self.procs = []
         subprocess.run(["ip", "netns", "add", self.ns], check=True)
         try:
             run(self.ns, "ip", "link", "set", "lo", "up", check=True)
-            self.start(skiff, "server", "--data-dir", self.work, "--listen", "127.0.0.1:6443", log="server.log")
+            self.start(skiff, "server", "--data-dir", self.work, "--listen", "127.0.0.1:6443", *server_args, log="server.log")
             self.kubeconfig = os.path.join(self.work, "admin.kubeconfig")
             for _ in range(600):
                 if os.path.exists(self.kubeconfig) and run(self.ns, "curl", "-sk", "https://127.0.0.1:6443/readyz").stdout == "ok":
@@ -69,11 +70,18 @@ class BenchCluster:
 
     def post(self, path, objs):
         """Creates `objs` at `path`; returns the created objects."""
-        p = run(self.ns, "python3", "-c", POST_SCRIPT, path, self.token,
+        p = run(self.ns, "python3", "-c", POST_SCRIPT, path, self.token, "POST", "application/json",
                 input="\n".join(json.dumps(o) for o in objs) + "\n")
         if p.returncode != 0:
             raise SystemExit("create failed: " + p.stderr[-2000:])
         return [json.loads(o) for o in json.loads(p.stdout)]
+
+    def patch(self, patches, content_type="application/merge-patch+json"):
+        """Applies `patches`, a list of (path, patch object)."""
+        p = run(self.ns, "python3", "-c", POST_SCRIPT, "", self.token, "PATCH", content_type,
+                input="\n".join(f"{path} {json.dumps(body)}" for path, body in patches) + "\n")
+        if p.returncode != 0:
+            raise SystemExit("patch failed: " + p.stderr[-2000:])
 
     def close(self):
         for p in self.procs:

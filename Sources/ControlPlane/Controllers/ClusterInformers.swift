@@ -10,6 +10,7 @@ public final class ClusterInformers: Sendable {
     public let nodes: Informer<Node>
     public let endpointSlices: Informer<EndpointSlice>
     public let endpoints: Informer<Endpoints>
+    public let replicaSets: Informer<ReplicaSet>
 
     public init(client: KubeClient, logger: Logger) {
         pods = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
@@ -17,6 +18,7 @@ public final class ClusterInformers: Sendable {
         nodes = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
         endpointSlices = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
         endpoints = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+        replicaSets = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
     }
 
     /// Controllers never read managedFields, often most of an object's size; a PUT of a cached
@@ -33,5 +35,6 @@ public final class ClusterInformers: Sendable {
         await nodes.stop()
         await endpointSlices.stop()
         await endpoints.stop()
+        await replicaSets.stop()
     }
 }

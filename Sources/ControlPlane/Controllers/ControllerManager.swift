@@ -17,7 +17,8 @@ public struct ControllerManager: Sendable {
     }
 
     /// Every controller (and the scheduler), in the order they start.
-    public static let known = [Scheduler.name, EndpointSliceController.name, EndpointsController.name, NodeIPAMController.name]
+    public static let known = [Scheduler.name, ReplicaSetController.name, EndpointSliceController.name, EndpointsController.name,
+                              NodeIPAMController.name]
 
     public let config: Config
     private let informers: ClusterInformers
@@ -37,6 +38,8 @@ public struct ControllerManager: Sendable {
                 controllers.append(EndpointSliceController(client: client, informers: informers, logger: logger))
             case Scheduler.name:
                 controllers.append(Scheduler(client: client, informers: informers, logger: logger))
+            case ReplicaSetController.name:
+                controllers.append(ReplicaSetController(client: client, informers: informers, logger: logger))
             case EndpointsController.name:
                 controllers.append(EndpointsController(client: client, informers: informers, logger: logger))
             case NodeIPAMController.name:

@@ -15,6 +15,7 @@ public actor Scheduler: Controller {
     private let informers: ClusterInformers
     private let logger: Logger
     private let maxBindingsInFlight: Int
+    private let events: EventRecorder
     private var algorithm = SchedulingAlgorithm()
     private var queue = SchedulingQueue()
     /// Unschedulable Pods the cluster changed for since they failed: retried once their
@@ -33,6 +34,7 @@ public actor Scheduler: Controller {
         self.informers = informers
         self.logger = logger
         self.maxBindingsInFlight = maxBindingsInFlight
+        events = EventRecorder(client: client, component: Self.schedulerName)
     }
 
     public func run() async {
@@ -189,17 +191,7 @@ public actor Scheduler: Controller {
     }
 
     private nonisolated func recordEvent(for pod: Pod, type: String, reason: String, message: String) async {
-        let namespace = pod.metadata?.namespace ?? "default", name = pod.metadata?.name ?? ""
-        let now = ObjectMetaRules.timestamp()
-        let suffix = String(UInt64(Date().timeIntervalSince1970 * 1e9), radix: 16)
-        let event = Event(
-            metadata: ObjectMeta(name: "\(name).\(suffix)", namespace: namespace),
-            involvedObject: ObjectReference(kind: "Pod", namespace: namespace, name: name, uid: pod.metadata?.uid, apiVersion: "v1",
-                                            resourceVersion: pod.metadata?.resourceVersion),
-            reason: reason, message: message, source: EventSource(component: Self.schedulerName),
-            firstTimestamp: now, lastTimestamp: now, count: 1, type: type,
-            reportingComponent: Self.schedulerName, reportingInstance: Self.schedulerName)
-        _ = try? await client.create(event, namespace: namespace)
+        await events.record(ObjectReference(to: pod), type: type, reason: reason, message: message)
     }
 
     // MARK: informer events
