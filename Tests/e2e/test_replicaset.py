@@ -85,3 +85,34 @@ spec: {containers: [{name: c, image: busybox}]}
     eventually(count_is(server, 2), "a replacement for the released pod")
     eventually(lambda: not json.loads(server.kubectl("get", "pod", "stray", "-o", "json"))["metadata"].get("ownerReferences"),
                "the owner reference to go")
+
+
+def test_deleting_a_replicaset_deletes_its_pods_in_the_background(server):
+    apply(server, RS % 3)
+    eventually(count_is(server, 3), "3 pods")
+    apply(server, """
+apiVersion: v1
+kind: Pod
+metadata: {name: unrelated, namespace: default, labels: {app: other}}
+spec: {containers: [{name: c, image: busybox}]}
+""")
+    server.kubectl("delete", "rs", "web")
+    eventually(lambda: server.kubectl("get", "pods", "-l", "app=web", "-o", "name") == "", "the pods to be collected")
+    assert server.kubectl("get", "pod", "unrelated", "-o", "name") == "pod/unrelated\n"
+
+
+def test_an_object_keeps_living_while_one_of_its_owners_does(server):
+    apply(server, RS % 0)
+    rs = json.loads(server.kubectl("get", "rs", "web", "-o", "json"))
+    svc = json.loads(server.kubectl("create", "service", "clusterip", "keeper", "--tcp=80", "-o", "json"))
+    refs = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": rs["metadata"]["uid"]},
+            {"apiVersion": "v1", "kind": "Service", "name": "keeper", "uid": svc["metadata"]["uid"]}]
+    server.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "shared", "namespace": "default", "labels": {"x": "y"},
+                                                         "ownerReferences": refs},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]}}))
+    server.kubectl("delete", "rs", "web")
+    eventually(lambda: [r["kind"] for r in json.loads(server.kubectl("get", "pod", "shared", "-o", "json"))["metadata"]["ownerReferences"]]
+               == ["Service"], "the dangling reference to be dropped")
+    server.kubectl("delete", "service", "keeper")
+    eventually(lambda: server.kubectl("get", "pod", "shared", "--ignore-not-found", "-o", "name") == "", "the pod to go with its last owner")

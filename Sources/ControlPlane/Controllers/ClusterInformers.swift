@@ -11,6 +11,7 @@ public final class ClusterInformers: Sendable {
     public let endpointSlices: Informer<EndpointSlice>
     public let endpoints: Informer<Endpoints>
     public let replicaSets: Informer<ReplicaSet>
+    public let deployments: Informer<Deployment>
 
     public init(client: KubeClient, logger: Logger) {
         pods = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
@@ -19,6 +20,7 @@ public final class ClusterInformers: Sendable {
         endpointSlices = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
         endpoints = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
         replicaSets = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
+        deployments = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
     }
 
     /// Controllers never read managedFields, often most of an object's size; a PUT of a cached
@@ -36,5 +38,6 @@ public final class ClusterInformers: Sendable {
         await endpointSlices.stop()
         await endpoints.stop()
         await replicaSets.stop()
+        await deployments.stop()
     }
 }

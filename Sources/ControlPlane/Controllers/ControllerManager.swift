@@ -18,7 +18,7 @@ public struct ControllerManager: Sendable {
 
     /// Every controller (and the scheduler), in the order they start.
     public static let known = [Scheduler.name, ReplicaSetController.name, EndpointSliceController.name, EndpointsController.name,
-                              NodeIPAMController.name]
+                              NodeIPAMController.name, GarbageCollector.name]
 
     public let config: Config
     private let informers: ClusterInformers
@@ -40,6 +40,8 @@ public struct ControllerManager: Sendable {
                 controllers.append(Scheduler(client: client, informers: informers, logger: logger))
             case ReplicaSetController.name:
                 controllers.append(ReplicaSetController(client: client, informers: informers, logger: logger))
+            case GarbageCollector.name:
+                controllers.append(GarbageCollector(client: client, informers: informers, logger: logger))
             case EndpointsController.name:
                 controllers.append(EndpointsController(client: client, informers: informers, logger: logger))
             case NodeIPAMController.name:
