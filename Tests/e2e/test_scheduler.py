@@ -35,7 +35,8 @@ def pod(name, requests=None, node_selector=None, tolerations=None, affinity=None
         spec["schedulerName"] = scheduler
     meta = {"name": name, "namespace": "default"}
     if owner:
-        meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": owner, "controller": True}]
+        # A kind no controller here manages (nor collects): only the scheduler reads it.
+        meta["ownerReferences"] = [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "set", "uid": owner, "controller": True}]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
 
 
