@@ -13,22 +13,17 @@ public final class ClusterInformers: Sendable {
     public let replicaSets: Informer<ReplicaSet>
     public let deployments: Informer<Deployment>
 
+    /// Controllers never read managedFields, often most of an object's size, so they are not
+    /// decoded; a PUT of a cached object without them keeps the stored ones (the server takes
+    /// them from the old object).
     public init(client: KubeClient, logger: Logger) {
-        pods = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-        services = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-        nodes = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-        endpointSlices = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-        endpoints = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-        replicaSets = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-        deployments = Informer(client: client, transform: Self.withoutManagedFields, logger: logger)
-    }
-
-    /// Controllers never read managedFields, often most of an object's size; a PUT of a cached
-    /// object without them keeps the stored ones (the server takes them from the old object).
-    @Sendable static func withoutManagedFields<T: KubeObject>(_ object: T) -> T {
-        var o = object
-        o.metadata?.managedFields = nil
-        return o
+        pods = Informer(client: client, decodesManagedFields: false, logger: logger)
+        services = Informer(client: client, decodesManagedFields: false, logger: logger)
+        nodes = Informer(client: client, decodesManagedFields: false, logger: logger)
+        endpointSlices = Informer(client: client, decodesManagedFields: false, logger: logger)
+        endpoints = Informer(client: client, decodesManagedFields: false, logger: logger)
+        replicaSets = Informer(client: client, decodesManagedFields: false, logger: logger)
+        deployments = Informer(client: client, decodesManagedFields: false, logger: logger)
     }
 
     public func stop() async {

@@ -73,20 +73,21 @@ struct SchedulingAlgorithm: Sendable {
         let total = nodes.count
         guard total > 0 else { return .failure(FitError(nodeCount: 0, reasons: [:])) }
         let wanted = Self.feasibleNodesToFind(total)
-        var feasible: [SchedulerNode] = []
+        // Indices, not copies: a node carries several reference-counted collections.
+        var feasible: [Int] = []
         feasible.reserveCapacity(min(wanted, total))
         var reasons: [String: Int] = [:]
         var examined = 0
         while examined < total && feasible.count < wanted {
-            let node = nodes[(nextStartIndex + examined) % total]
+            let i = (nextStartIndex + examined) % total
             examined += 1
-            let why = SchedulingFilters.reasons(pod, on: node)
-            if why.isEmpty { feasible.append(node) } else { for r in why { reasons[r, default: 0] += 1 } }
+            let why = SchedulingFilters.reasons(pod, on: nodes[i])
+            if why.isEmpty { feasible.append(i) } else { for r in why { reasons[r, default: 0] += 1 } }
         }
         nextStartIndex = (nextStartIndex + examined) % total
         guard !feasible.isEmpty else { return .failure(FitError(nodeCount: total, reasons: reasons)) }
-        if feasible.count == 1 { return .success(feasible[0].name) }
-        let scores = SchedulingScores.scores(pod, nodes: feasible)
+        if feasible.count == 1 { return .success(nodes[feasible[0]].name) }
+        let scores = SchedulingScores.scores(pod, nodes: nodes, feasible: feasible)
         // Ties broken at random (upstream: reservoir sampling), so equal nodes share the load.
         var best = 0
         var ties = 1
@@ -99,6 +100,6 @@ struct SchedulingAlgorithm: Sendable {
                 if Int.random(in: 0..<ties) == 0 { best = i }
             }
         }
-        return .success(feasible[best].name)
+        return .success(nodes[feasible[best]].name)
     }
 }

@@ -5,8 +5,9 @@ import KubeAPI
 enum SchedulingScores {
     static let maxScore: Int64 = 100
 
-    /// Weighted totals for `nodes` (all feasible for `pod`), in the same order.
-    static func scores(_ pod: PodRequirements, nodes: [SchedulerNode]) -> [Int64] {
+    /// Weighted totals for `nodes[feasible]` (the nodes that can take `pod`), in `feasible`'s order.
+    static func scores(_ pod: PodRequirements, nodes all: [SchedulerNode], feasible: [Int]) -> [Int64] {
+        let nodes = feasible.lazy.map { all[$0] }
         // Per-node raw values for the plugins that normalise across nodes.
         let intolerable = nodes.map { node in
             Int64(node.taints.filter { $0.effect == "PreferNoSchedule" && !pod.tolerates($0) }.count)
@@ -22,8 +23,8 @@ enum SchedulingScores {
         let maxPreferred = preferred.max() ?? 0
         let maxSiblings = siblings.max() ?? 0
 
-        return nodes.indices.map { i in
-            let node = nodes[i]
+        return feasible.indices.map { i in
+            let node = all[feasible[i]]
             let taintToleration = maxIntolerable == 0 ? maxScore : maxScore - intolerable[i] * maxScore / maxIntolerable
             let nodeAffinity = maxPreferred == 0 ? 0 : preferred[i] * maxScore / maxPreferred
             let spread = maxSiblings == 0 ? maxScore : (maxSiblings - siblings[i]) * maxScore / maxSiblings

@@ -52,11 +52,11 @@ public final class ClusterDNS: Sendable {
                                   searchCompletion: config.searchCompletion
                                       ? SearchCompletion(pods: pods, hostSearchDomains: config.hostSearchDomains) : nil,
                                   metrics: metrics)
-        services = Informer(client: client, logger: logger)
-        slices = Informer(client: client, transform: DNSEndpointSlice.compactedForDNS, logger: logger)
+        services = Informer(client: client, decodesManagedFields: false, logger: logger)
+        slices = Informer(client: client, transform: DNSEndpointSlice.compactedForDNS, decodesManagedFields: false, logger: logger)
         podInformer = config.searchCompletion
             ? Informer(client: client, fieldSelector: config.nodeName.map { "spec.nodeName=\($0)" },
-                       transform: DNSPod.trimmedForDNS, logger: logger)
+                       transform: DNSPod.trimmedForDNS, decodesManagedFields: false, logger: logger)
             : nil
     }
 

@@ -25,6 +25,9 @@ public final class Informer<T: KubeObject>: Sendable {
     /// Applied to every object before it is cached or delivered (client-go's transform):
     /// a component drops what it never reads, such as managedFields, to keep its cache small.
     public let transform: (@Sendable (T) -> T)?
+    /// False for readers that never look at managedFields: they are then not decoded at all
+    /// (see `ObjectMeta.decodesManagedFields`), which `transform` dropping them cannot save.
+    public let decodesManagedFields: Bool
     private let client: KubeClient
     private let backoff: Backoff
     private let logger: Logger
@@ -65,9 +68,10 @@ public final class Informer<T: KubeObject>: Sendable {
     ///   - pageSize: `limit` of each list page.
     public init(client: KubeClient, namespace: String? = nil, labelSelector: String? = nil,
                 fieldSelector: String? = nil, pageSize: Int = 500, backoff: Backoff = Backoff(),
-                transform: (@Sendable (T) -> T)? = nil, logger: Logger? = nil) {
+                transform: (@Sendable (T) -> T)? = nil, decodesManagedFields: Bool = true, logger: Logger? = nil) {
         self.client = client
         self.transform = transform
+        self.decodesManagedFields = decodesManagedFields
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
@@ -209,7 +213,7 @@ public final class Informer<T: KubeObject>: Sendable {
             return true
         }
         guard first else { return }
-        await reflect()
+        await ObjectMeta.$decodesManagedFields.withValue(decodesManagedFields) { await reflect() }
         state.withLock { $0.running = false }
     }
 

@@ -34,9 +34,9 @@ public final class ServiceProxy: Sendable {
     public init(client: KubeClient, config: ProxyConfig, logger: Logger = Logger(label: "skiff.proxy")) throws {
         self.logger = logger
         proxier = try Proxier(config: config, logger: logger)
-        services = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
-        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, logger: logger)
-        node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", logger: logger)
+        services = Informer(client: client, labelSelector: Self.labelSelector, decodesManagedFields: false, logger: logger)
+        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, decodesManagedFields: false, logger: logger)
+        node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", decodesManagedFields: false, logger: logger)
     }
 
     /// Runs until the calling task is cancelled. `ready` is called with the bound ports once
