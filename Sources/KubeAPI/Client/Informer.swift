@@ -91,6 +91,11 @@ public final class Informer<T: KubeObject>: Sendable {
     public var resourceVersion: String? { state.withLock { $0.cache.resourceVersion } }
 
     /// All cached objects, in key order.
+    /// The cached objects `isIncluded` accepts, in no particular order (no sort: O(cache)).
+    public func list(where isIncluded: (T) -> Bool) -> [T] {
+        state.withLock { $0.cache.objects(where: isIncluded) }
+    }
+
     public func list() -> [T] {
         state.withLock { $0.cache.sortedObjects }
     }

@@ -33,6 +33,11 @@ public struct ObjectCache<Object: KubeObject>: Sendable {
 
     public subscript(key: String) -> Object? { boxes[key]?.object }
 
+    /// The cached objects `isIncluded` accepts, in no particular order.
+    public func objects(where isIncluded: (Object) -> Bool) -> [Object] {
+        boxes.values.lazy.map(\.object).filter(isIncluded)
+    }
+
     /// Every cached object, in key order.
     public var sortedObjects: [Object] {
         boxes.sorted { $0.key < $1.key }.map(\.value.object)

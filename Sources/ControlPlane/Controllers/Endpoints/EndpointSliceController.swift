@@ -18,6 +18,7 @@ public final class EndpointSliceController: Controller {
     private let expectations = ProtectedState(SliceWriteExpectations())
     private let reconciler: EndpointSliceReconciler
     private let workers: Int
+    private let triggers: ServicePodTriggers
 
     public init(client: KubeClient, informers: ClusterInformers, maxEndpointsPerSlice: Int = 100, workers: Int = 5,
                 logger: Logger = Logger(label: "skiff.endpointslice-controller")) {
@@ -25,12 +26,12 @@ public final class EndpointSliceController: Controller {
         self.informers = informers
         self.logger = logger
         self.workers = workers
+        triggers = ServicePodTriggers(informers: informers)
         reconciler = EndpointSliceReconciler(maxEndpointsPerSlice: maxEndpointsPerSlice)
     }
 
     public func run() async {
-        let queue = self.queue
-        let triggers = ServicePodTriggers(informers: informers)
+        let (queue, triggers) = (self.queue, self.triggers)
         triggers.register(into: queue)
         let slices = informers.endpointSlices.addEventHandler(
             onAdd: { s in if let key = Self.serviceKey(of: s) { await queue.add(key) } },
@@ -83,7 +84,7 @@ public final class EndpointSliceController: Controller {
 
         let plan: EndpointSliceReconciler.Plan
         if let service = ServicePodTriggers.selectingService(informers, namespace: namespace, name: name) {
-            let pods = informers.pods.list().filter { service.selects($0) }
+            let pods = triggers.pods(of: service)
             var zones: [String: String] = [:]
             for node in informers.nodes.list() {
                 if let name = node.metadata?.name, let zone = node.metadata?.labels?[Self.zoneLabel] { zones[name] = zone }

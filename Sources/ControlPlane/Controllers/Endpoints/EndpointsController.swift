@@ -12,6 +12,7 @@ public final class EndpointsController: Controller {
     private let logger: Logger
     private let queue = WorkQueue<String>()
     private let workers: Int
+    private let triggers: ServicePodTriggers
 
     public init(client: KubeClient, informers: ClusterInformers, workers: Int = 5,
                 logger: Logger = Logger(label: "skiff.endpoints-controller")) {
@@ -19,11 +20,11 @@ public final class EndpointsController: Controller {
         self.informers = informers
         self.logger = logger
         self.workers = workers
+        triggers = ServicePodTriggers(informers: informers)
     }
 
     public func run() async {
         let queue = self.queue
-        let triggers = ServicePodTriggers(informers: informers)
         triggers.register(into: queue)
         // Someone else changing or deleting an Endpoints object we own: put it back.
         let endpoints = informers.endpoints.addEventHandler(
@@ -58,7 +59,7 @@ public final class EndpointsController: Controller {
             }
             return
         }
-        let pods = informers.pods.list().filter { service.selects($0) }
+        let pods = triggers.pods(of: service)
         let (subsets, truncated) = EndpointsSubsets.subsets(service: service, pods: pods)
         var labels = service.metadata?.labels ?? [:]
         if service.spec?.clusterIP == "None" { labels[EndpointSliceReconciler.headlessLabel] = "" }

@@ -13,21 +13,28 @@ struct ServicePodTriggers: Sendable {
 
     /// Starts queueing `namespace/name` keys of the Services concerned into `queue`.
     func register(into queue: WorkQueue<String>) {
-        let index = self.index
+        let (index, pods) = (self.index, informers.pods)
+        let serviceChanged: @Sendable (Service) async -> Void = { s in
+            if index.withLock({ $0.update(s) }) {
+                // A new or changed selector: its Pods are found once, from the cache.
+                let namespace = s.metadata?.namespace
+                let selected = Set(pods.list { $0.metadata?.namespace == namespace && s.selects($0) }.map(Self.key))
+                index.withLock { $0.setMembers(of: Self.key(s), to: selected) }
+            }
+            await queue.add(Self.key(s))
+        }
         let services = informers.services.addEventHandler(
-            onAdd: { s in index.withLock { $0.update(s) }; await queue.add(Self.key(s)) },
-            onUpdate: { _, s in index.withLock { $0.update(s) }; await queue.add(Self.key(s)) },
+            onAdd: serviceChanged,
+            onUpdate: { _, s in await serviceChanged(s) },
             onDelete: { s in
                 index.withLock { $0.remove(namespace: s.metadata?.namespace ?? "", name: s.metadata?.name ?? "") }
                 await queue.add(Self.key(s))
             })
-        let pods = informers.pods.addEventHandler(
-            onAdd: { p in for key in Self.services(of: p, index) { await queue.add(key) } },
-            onUpdate: { old, new in
-                for key in Set(Self.services(of: old, index) + Self.services(of: new, index)) { await queue.add(key) }
-            },
-            onDelete: { p in for key in Self.services(of: p, index) { await queue.add(key) } })
-        registrations.withLock { $0 = (services, pods) }
+        let podHandlers = informers.pods.addEventHandler(
+            onAdd: { p in for key in Self.changed(p, deleted: false, index) { await queue.add(key) } },
+            onUpdate: { _, p in for key in Self.changed(p, deleted: false, index) { await queue.add(key) } },
+            onDelete: { p in for key in Self.changed(p, deleted: true, index) { await queue.add(key) } })
+        registrations.withLock { $0 = (services, podHandlers) }
     }
 
     func unregister() {
@@ -43,9 +50,19 @@ struct ServicePodTriggers: Sendable {
         (service.metadata?.namespace ?? "") + "/" + (service.metadata?.name ?? "")
     }
 
-    private static func services(of pod: Pod, _ index: ProtectedState<ServiceSelectorIndex>) -> [String] {
+    private static func changed(_ pod: Pod, deleted: Bool, _ index: ProtectedState<ServiceSelectorIndex>) -> Set<String> {
         guard let namespace = pod.metadata?.namespace else { return [] }
-        return index.withLock { $0.services(selecting: pod.metadata?.labels ?? [:], in: namespace) }
+        return index.withLock { $0.podChanged(key(pod), namespace: namespace, labels: deleted ? nil : pod.metadata?.labels ?? [:]) }
+    }
+
+    static func key(_ pod: Pod) -> String { (pod.metadata?.namespace ?? "") + "/" + (pod.metadata?.name ?? "") }
+
+    /// The Pods `service` selects, from the cache: O(its Pods), not O(the cluster's).
+    func pods(of service: Service) -> [Pod] {
+        let keys = index.withLock { $0.pods(of: Self.key(service)) }
+        return keys.compactMap { key in
+            ServicePodTriggers.split(key).flatMap { informers.pods.get(namespace: $0.namespace, name: $0.name) }
+        }.filter { service.selects($0) }
     }
 
     /// The Service a reconcile is for, when it still wants endpoints from Pods: it exists, has

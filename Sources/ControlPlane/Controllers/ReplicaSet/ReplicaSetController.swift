@@ -85,7 +85,7 @@ public final class ReplicaSetController: Controller {
 
     private static func matchingSets(_ pod: Pod, _ informers: ClusterInformers) -> [String] {
         let labels = pod.metadata?.labels ?? [:]
-        return informers.replicaSets.list().filter {
+        return informers.replicaSets.list {
             $0.metadata?.namespace == pod.metadata?.namespace && ($0.spec?.selector).matches(labels)
         }.map(key)
     }
@@ -121,7 +121,8 @@ public final class ReplicaSetController: Controller {
     private func claimPods(_ rs: ReplicaSet, namespace: String) async throws -> [Pod] {
         let uid = rs.metadata?.uid ?? ""
         var owned: [Pod] = []
-        for pod in informers.pods.list() where pod.metadata?.namespace == namespace {
+        // O(Pods in the cache) per sync; an index by owner is the next step at scale.
+        for pod in informers.pods.list(where: { $0.metadata?.namespace == namespace }) {
             let labels = pod.metadata?.labels ?? [:]
             let controller = pod.metadata?.ownerReferences?.first { $0.controller == true }
             let matches = (rs.spec?.selector).matches(labels)
