@@ -77,7 +77,8 @@ public final class EndpointSliceController: Controller {
     /// Brings one Service's slices in line with its Pods.
     func reconcile(_ key: String) async throws {
         guard let (namespace, name) = ServicePodTriggers.split(key) else { return }
-        let existing = informers.endpointSlices.list().filter {
+        // Unsorted (the reconciler orders them): no sort of every cached slice per reconcile.
+        let existing = informers.endpointSlices.list {
             $0.metadata?.namespace == namespace && EndpointSliceReconciler.isManaged($0, serviceName: name)
         }
         guard expectations.withLock({ $0.isSatisfied(service: key, cached: existing) }) else { throw StaleCache(service: key) }
@@ -85,9 +86,10 @@ public final class EndpointSliceController: Controller {
         let plan: EndpointSliceReconciler.Plan
         if let service = ServicePodTriggers.selectingService(informers, namespace: namespace, name: name) {
             let pods = triggers.pods(of: service)
+            // Only the nodes these Pods run on: O(the Service's Pods), not O(the cluster's nodes).
             var zones: [String: String] = [:]
-            for node in informers.nodes.list() {
-                if let name = node.metadata?.name, let zone = node.metadata?.labels?[Self.zoneLabel] { zones[name] = zone }
+            for node in Set(pods.compactMap(\.spec?.nodeName)) {
+                if let zone = informers.nodes.get(name: node)?.metadata?.labels?[Self.zoneLabel] { zones[node] = zone }
             }
             let desired = reconciler.desired(service: service, pods: pods, zones: zones)
             plan = reconciler.plan(service: service, desired: desired, existing: existing,
