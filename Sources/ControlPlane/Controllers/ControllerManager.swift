@@ -17,7 +17,7 @@ public struct ControllerManager: Sendable {
     }
 
     /// Every controller (and the scheduler), in the order they start.
-    public static let known = [Scheduler.name, ReplicaSetController.name, EndpointSliceController.name, EndpointsController.name,
+    public static let known = [Scheduler.name, DeploymentController.name, ReplicaSetController.name, EndpointSliceController.name, EndpointsController.name,
                               NodeIPAMController.name, GarbageCollector.name]
 
     public let config: Config
@@ -38,6 +38,8 @@ public struct ControllerManager: Sendable {
                 controllers.append(EndpointSliceController(client: client, informers: informers, logger: logger))
             case Scheduler.name:
                 controllers.append(Scheduler(client: client, informers: informers, logger: logger))
+            case DeploymentController.name:
+                controllers.append(DeploymentController(client: client, informers: informers, logger: logger))
             case ReplicaSetController.name:
                 controllers.append(ReplicaSetController(client: client, informers: informers, logger: logger))
             case GarbageCollector.name:
