@@ -17,8 +17,24 @@ struct ControllerOptions: ParsableArguments {
     @Option(name: .customLong("node-cidr-mask-size-ipv6"), help: "Prefix length of each Node's IPv6 Pod subnet.")
     var nodeCIDRMaskSizeIPv6: Int = 64
 
-    var managerConfig: ControllerManager.Config {
+    @Option(name: .customLong("node-monitor-grace-period"),
+            help: "How long a Node may go without a heartbeat (Lease or status) before it is marked Ready=Unknown and tainted unreachable.")
+    var nodeMonitorGracePeriod: String = "50s"
+
+    @Option(name: .customLong("node-monitor-period"), help: "How often Node health is checked.")
+    var nodeMonitorPeriod: String = "5s"
+
+    @Option(name: .customLong("node-startup-grace-period"), help: "How long a new Node may take to report Ready before it is marked Unknown.")
+    var nodeStartupGracePeriod: String = "1m0s"
+
+    func managerConfig() throws -> ControllerManager.Config {
         var config = ControllerManager.Config()
+        config.nodeMonitorGracePeriod = try FlagValue.duration(nodeMonitorGracePeriod, flag: "--node-monitor-grace-period")
+        config.nodeMonitorPeriod = try FlagValue.duration(nodeMonitorPeriod, flag: "--node-monitor-period")
+        config.nodeStartupGracePeriod = try FlagValue.duration(nodeStartupGracePeriod, flag: "--node-startup-grace-period")
+        guard config.nodeMonitorPeriod > .zero, config.nodeMonitorGracePeriod > .zero, config.nodeStartupGracePeriod > .zero else {
+            throw ValidationError("--node-monitor-period, --node-monitor-grace-period and --node-startup-grace-period must be positive")
+        }
         config.controllers = controllers.split(separator: ",").map(String.init)
         config.clusterCIDR = clusterCIDR
         config.nodeCIDRMaskSizeIPv4 = nodeCIDRMaskSizeIPv4

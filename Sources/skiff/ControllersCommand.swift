@@ -24,7 +24,7 @@ struct ControllersCommand: AsyncParsableCommand {
         let client = try KubeClient(kubeconfigPath: kubeconfig)
         let manager: ControllerManager
         do {
-            manager = try ControllerManager(client: client, config: options.managerConfig, logger: logger)
+            manager = try ControllerManager(client: client, config: try options.managerConfig(), logger: logger)
         } catch {
             throw ValidationError("\(error)")
         }

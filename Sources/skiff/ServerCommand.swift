@@ -62,14 +62,14 @@ struct ServerCommand: AsyncParsableCommand {
         config.eventTTL = .seconds(eventTTL)
 
         // Checked before anything starts, so a bad flag is a usage error.
-        do { try ControllerManager.validate(controllerOptions.managerConfig) } catch {
+        do { try ControllerManager.validate(controllerOptions.managerConfig()) } catch {
             throw ValidationError("\(error)")
         }
 
         let server = try await APIServer(config: config, logger: logger)
         let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)
         let (bound, boundTo) = AsyncStream.makeStream(of: Int.self)
-        let managerConfig = controllerOptions.managerConfig
+        let managerConfig = try controllerOptions.managerConfig()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await server.run { port in

@@ -79,7 +79,7 @@ def test_filters(server):
     assert scheduled(server, "tolerates-gpu") == "tainted"
     msg = eventually(lambda: unschedulable_message(server, "too-big"), "too-big's condition")
     assert msg == ("0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, "
-                   "1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 4 Insufficient cpu.")
+                   "1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 2 Insufficient cpu.")
     events = server.kubectl("get", "events", "--field-selector", "involvedObject.name=too-big,reason=FailedScheduling",
                             "-o", "jsonpath={.items[*].message}")
     assert msg in events

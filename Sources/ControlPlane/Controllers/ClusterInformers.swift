@@ -12,6 +12,8 @@ public final class ClusterInformers: Sendable {
     public let endpoints: Informer<Endpoints>
     public let replicaSets: Informer<ReplicaSet>
     public let deployments: Informer<Deployment>
+    /// Node heartbeats, in `kube-node-lease`.
+    public let nodeLeases: Informer<Lease>
 
     /// Controllers never read managedFields, often most of an object's size, so they are not
     /// decoded; a PUT of a cached object without them keeps the stored ones (the server takes
@@ -24,6 +26,8 @@ public final class ClusterInformers: Sendable {
         endpoints = Informer(client: client, decodesManagedFields: false, logger: logger)
         replicaSets = Informer(client: client, decodesManagedFields: false, logger: logger)
         deployments = Informer(client: client, decodesManagedFields: false, logger: logger)
+        nodeLeases = Informer(client: client, namespace: NodeLifecycleController.leaseNamespace, decodesManagedFields: false,
+                              logger: logger)
     }
 
     public func stop() async {
@@ -34,5 +38,6 @@ public final class ClusterInformers: Sendable {
         await endpoints.stop()
         await replicaSets.stop()
         await deployments.stop()
+        await nodeLeases.stop()
     }
 }

@@ -12,13 +12,18 @@ public struct ControllerManager: Sendable {
         public var clusterCIDR = "10.244.0.0/16"
         public var nodeCIDRMaskSizeIPv4 = 24
         public var nodeCIDRMaskSizeIPv6 = 64
+        /// `--node-monitor-grace-period`, `--node-monitor-period`, `--node-startup-grace-period`.
+        public var nodeMonitorGracePeriod: Duration = .seconds(50)
+        public var nodeMonitorPeriod: Duration = .seconds(5)
+        public var nodeStartupGracePeriod: Duration = .seconds(60)
 
         public init() {}
     }
 
     /// Every controller (and the scheduler), in the order they start.
     public static let known = [Scheduler.name, DeploymentController.name, ReplicaSetController.name, EndpointSliceController.name, EndpointsController.name,
-                              NodeIPAMController.name, GarbageCollector.name]
+                              NodeIPAMController.name, NodeLifecycleController.name, TaintEvictionController.name,
+                              PodGarbageCollector.name, GarbageCollector.name]
 
     public let config: Config
     private let informers: ClusterInformers
@@ -42,6 +47,16 @@ public struct ControllerManager: Sendable {
                 controllers.append(DeploymentController(client: client, informers: informers, logger: logger))
             case ReplicaSetController.name:
                 controllers.append(ReplicaSetController(client: client, informers: informers, logger: logger))
+            case NodeLifecycleController.name:
+                var lifecycle = NodeLifecycleController.Config()
+                lifecycle.monitorGracePeriod = config.nodeMonitorGracePeriod
+                lifecycle.monitorPeriod = config.nodeMonitorPeriod
+                lifecycle.startupGracePeriod = config.nodeStartupGracePeriod
+                controllers.append(NodeLifecycleController(client: client, informers: informers, config: lifecycle, logger: logger))
+            case TaintEvictionController.name:
+                controllers.append(TaintEvictionController(client: client, informers: informers, logger: logger))
+            case PodGarbageCollector.name:
+                controllers.append(PodGarbageCollector(client: client, informers: informers, logger: logger))
             case GarbageCollector.name:
                 controllers.append(GarbageCollector(client: client, informers: informers, logger: logger))
             case EndpointsController.name:

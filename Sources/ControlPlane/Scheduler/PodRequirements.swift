@@ -68,14 +68,6 @@ struct PodRequirements: Sendable, Hashable {
 
     /// Whether some toleration of the Pod tolerates `taint` (upstream's ToleratesTaint).
     func tolerates(_ taint: Taint) -> Bool {
-        tolerations.contains { t in
-            if let effect = t.effect, !effect.isEmpty, effect != taint.effect { return false }
-            if let key = t.key, !key.isEmpty, key != taint.key { return false }
-            switch t.operator ?? "Equal" {
-            case "Exists": return true
-            case "Equal": return (t.value ?? "") == (taint.value ?? "") && !(t.key ?? "").isEmpty
-            default: return false
-            }
-        }
+        tolerations.contains { $0.tolerates(taint) }
     }
 }

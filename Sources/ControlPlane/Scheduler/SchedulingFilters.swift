@@ -4,26 +4,28 @@ import KubeAPI
 /// cannot take the Pod in upstream's words (those words are what `kubectl describe pod`
 /// shows after "0/N nodes are available:").
 enum SchedulingFilters {
-    /// Every reason `node` cannot take `pod`; empty when it can.
+    /// Why `node` cannot take `pod`; empty when it can. As upstream's default profile, the
+    /// filters run in its order and stop at the first that fails, so each node is counted
+    /// under one plugin's reasons (only NodeResourcesFit can give several).
     static func reasons(_ pod: PodRequirements, on node: SchedulerNode) -> [String] {
-        var reasons: [String] = []
         // NodeUnschedulable: tolerable with the unschedulable taint's key.
         if node.unschedulable && !pod.tolerates(Taint(key: SchedulerNode.unschedulableTaint, effect: "NoSchedule")) {
-            reasons.append("node(s) were unschedulable")
-        }
-        // NodeAffinity (nodeSelector and required node affinity).
-        if !matchesNodeSelection(pod, node) {
-            reasons.append("node(s) didn't match Pod's node affinity/selector")
+            return ["node(s) were unschedulable"]
         }
         // TaintToleration: the first NoSchedule/NoExecute taint not tolerated.
         if let taint = node.taints.first(where: { ($0.effect == "NoSchedule" || $0.effect == "NoExecute") && !pod.tolerates($0) }) {
-            reasons.append("node(s) had untolerated taint {\(taint.key ?? ""): \(taint.value ?? "")}")
+            return ["node(s) had untolerated taint {\(taint.key ?? ""): \(taint.value ?? "")}"]
+        }
+        // NodeAffinity (nodeSelector and required node affinity).
+        if !matchesNodeSelection(pod, node) {
+            return ["node(s) didn't match Pod's node affinity/selector"]
         }
         // NodePorts.
         if pod.hostPorts.contains(where: { wanted in node.hostPorts.contains { $0.conflicts(with: wanted) } }) {
-            reasons.append("node(s) didn't have free ports for the requested pod ports")
+            return ["node(s) didn't have free ports for the requested pod ports"]
         }
         // NodeResourcesFit.
+        var reasons: [String] = []
         if node.podCount + 1 > node.allocatablePods { reasons.append("Too many pods") }
         if pod.milliCPU > 0 && node.requestedMilliCPU + pod.milliCPU > node.allocatableMilliCPU {
             reasons.append("Insufficient cpu")

@@ -22,6 +22,9 @@ public final class KubeClient: Sendable {
         var readAt: ContinuousClock.Instant
     }
 
+    /// Connections to the server at once: room for a watch per informer plus concurrent requests.
+    static let connectionsPerHost = 64
+
     /// Largest non-watch response body accepted; lists of a big cluster fit.
     static let maxResponseBytes = 1 << 30
 
@@ -39,6 +42,10 @@ public final class KubeClient: Sendable {
             timeout: .init(connect: Self.timeAmount(config.connectTimeout)))
         // Redirects would resend the bearer token to wherever they point.
         httpConfig.redirectConfiguration = .disallow
+        // Every open watch holds an HTTP/1.1 connection for as long as it runs; with the
+        // default pool of 8, a process with 8 informers would have none left for requests,
+        // and one with 7 would send all of them down a single connection.
+        httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.connectionsPerHost
         self.config = config
         self.logger = logger
         self.baseURL = base

@@ -23,3 +23,17 @@ public struct Toleration: Codable, Sendable, Hashable {
         self.tolerationSeconds = tolerationSeconds
     }
 }
+
+extension Toleration {
+    /// Whether this toleration tolerates `taint` (upstream's `Toleration.ToleratesTaint`): an
+    /// empty effect matches every effect, an empty key with Exists matches every key.
+    public func tolerates(_ taint: Taint) -> Bool {
+        if let effect, !effect.isEmpty, effect != taint.effect { return false }
+        if let key, !key.isEmpty, key != taint.key { return false }
+        switch self.operator ?? "Equal" {
+        case "Exists": return true
+        case "", "Equal": return (value ?? "") == (taint.value ?? "") && !(key ?? "").isEmpty
+        default: return false
+        }
+    }
+}
