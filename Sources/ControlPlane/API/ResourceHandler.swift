@@ -377,7 +377,8 @@ struct ResourceHandler: Sendable {
             if let rv = options.preconditionResourceVersion, rv != String(stored.revision) {
                 throw APIError.conflict(resourceName, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(stored.revision)")
             }
-            let pending = admission.prepareDelete(&object, def: def, gracePeriod: options.gracePeriodSeconds)
+            let pending = admission.prepareDelete(&object, def: def, gracePeriod: options.gracePeriodSeconds,
+                                                  propagation: options.propagationPolicy)
             if dryRun { return JSONSerializer.serialize(object) }
             let final = object
             do {

@@ -116,8 +116,9 @@ struct Admission: Sendable {
 
     /// Marks the object for deletion and says whether it must stay for now (finalizers,
     /// or a Pod whose node has to confirm that its containers are gone).
-    func prepareDelete(_ object: inout JSONValue, def: ResourceDefinition, gracePeriod: Int64?) -> Bool {
+    func prepareDelete(_ object: inout JSONValue, def: ResourceDefinition, gracePeriod: Int64?, propagation: String? = nil) -> Bool {
         let now = ObjectMetaRules.timestamp()
+        Self.applyPropagation(&object, def: def, propagation: propagation)
         let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         if def.kind == "Namespace" {
             if object[path: ["metadata", "deletionTimestamp"]] == nil {
@@ -149,9 +150,30 @@ struct Admission: Sendable {
             }
             return true
         }
-        // Foreground and orphan propagation need the garbage collector (controllers issue);
-        // until then every policy deletes the object itself now.
         return false
+    }
+
+    static let orphanFinalizer = "orphan"
+    static let foregroundFinalizer = "foregroundDeletion"
+    /// The kinds the garbage collector follows as owners; only they get the propagation
+    /// finalizers, which nothing would ever remove from other kinds.
+    static let collectedOwnerKinds: Set<String> = ["Pod", "ReplicaSet", "Deployment", "Service", "Node"]
+
+    /// Orphan and Foreground deletion as upstream: a finalizer the garbage collector removes
+    /// once it has released (Orphan) or deleted (Foreground) the dependents; Background
+    /// takes either away again.
+    static func applyPropagation(_ object: inout JSONValue, def: ResourceDefinition, propagation: String?) {
+        guard let propagation, collectedOwnerKinds.contains(def.kind) else { return }
+        var finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+        let before = finalizers
+        finalizers.removeAll { $0 == .string(orphanFinalizer) || $0 == .string(foregroundFinalizer) }
+        switch propagation {
+        case "Orphan": finalizers.append(.string(orphanFinalizer))
+        case "Foreground": finalizers.append(.string(foregroundFinalizer))
+        default: break
+        }
+        guard finalizers != before else { return }
+        object[path: ["metadata", "finalizers"]] = finalizers.isEmpty ? nil : .array(finalizers)
     }
 
     /// A Pod on a node stays, once marked, until the node confirms with a zero grace delete.

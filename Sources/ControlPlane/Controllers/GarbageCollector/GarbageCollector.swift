@@ -9,17 +9,19 @@ import Logging
 /// references to the missing ones.
 ///
 /// Dependents watched: Pods, ReplicaSets, EndpointSlices; owners recognised: those kinds plus
-/// Deployments, Services and Nodes. Foreground and Orphan propagation are not implemented yet
-/// (the API server accepts them, and the dependents are then collected in the background).
+/// Deployments, Services and Nodes. Orphan and Foreground deletion of those owners are in
+/// `GarbageCollector+Propagation.swift`.
 public final class GarbageCollector: Controller {
     public static let name = "garbagecollector"
 
-    private let client: KubeClient
-    private let informers: ClusterInformers
-    private let logger: Logger
+    let client: KubeClient
+    let informers: ClusterInformers
+    let logger: Logger
     private let queue = WorkQueue<DependentKey>()
+    /// Owners being deleted with the Orphan or Foreground policy.
+    let finalizingOwners = WorkQueue<DependentKey>()
     /// Owner uid → its dependents, so an owner's deletion finds them without a scan.
-    private let dependents = ProtectedState([String: Set<DependentKey>]())
+    let dependents = ProtectedState([String: Set<DependentKey>]())
 
     struct DependentKey: Hashable, Sendable, CustomStringConvertible {
         var kind: String
@@ -42,12 +44,22 @@ public final class GarbageCollector: Controller {
         removals.append(watchOwners(informers.deployments))
         removals.append(watchOwners(informers.services))
         removals.append(watchOwners(informers.nodes))
+        removals.append(watchFinalizingOwners(informers.pods))
+        removals.append(watchFinalizingOwners(informers.replicaSets))
+        removals.append(watchFinalizingOwners(informers.deployments))
+        removals.append(watchFinalizingOwners(informers.services))
+        removals.append(watchFinalizingOwners(informers.nodes))
         do {
             for sync in [informers.pods.waitForSync, informers.replicaSets.waitForSync, informers.endpointSlices.waitForSync,
                          informers.deployments.waitForSync, informers.services.waitForSync, informers.nodes.waitForSync] {
                 try await sync()
             }
-            await queue.runWorkers(2, logger: logger) { [self] key in try await collect(key) }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { [self] in await queue.runWorkers(2, logger: logger) { [self] key in try await collect(key) } }
+                group.addTask { [self] in
+                    await finalizingOwners.runWorkers(1, logger: logger) { [self] key in try await finalize(key) }
+                }
+            }
         } catch {
             // Cancelled while the caches filled.
         }
@@ -64,9 +76,13 @@ public final class GarbageCollector: Controller {
                 Self.unindex(old, from: dependents)
                 if Self.index(new, into: dependents) { await queue.add(Self.key(new)) }
             },
-            onDelete: { o in
+            onDelete: { [finalizingOwners] o in
                 Self.unindex(o, from: dependents)
                 for d in Self.dependents(of: o, dependents) { await queue.add(d) }
+                // An owner deleted in the foreground may have been waiting for this one.
+                for ref in o.metadata?.ownerReferences ?? [] {
+                    await finalizingOwners.add(Self.ownerKey(ref, namespace: o.metadata?.namespace ?? ""))
+                }
             })
         informer.start()
         return { informer.removeEventHandler(registration) }
@@ -81,7 +97,7 @@ public final class GarbageCollector: Controller {
         return { informer.removeEventHandler(registration) }
     }
 
-    private static func key<T: KubeObject>(_ o: T) -> DependentKey {
+    static func key<T: KubeObject>(_ o: T) -> DependentKey {
         DependentKey(kind: T.gvk.kind, namespace: o.metadata?.namespace ?? "", name: o.metadata?.name ?? "")
     }
 
@@ -104,7 +120,7 @@ public final class GarbageCollector: Controller {
         }
     }
 
-    private static func dependents<T: KubeObject>(of o: T, _ dependents: ProtectedState<[String: Set<DependentKey>]>) -> Set<DependentKey> {
+    static func dependents<T: KubeObject>(of o: T, _ dependents: ProtectedState<[String: Set<DependentKey>]>) -> Set<DependentKey> {
         guard let uid = o.metadata?.uid else { return [] }
         return dependents.withLock { $0[uid] ?? [] }
     }
@@ -143,14 +159,17 @@ public final class GarbageCollector: Controller {
         }
     }
 
-    private func current(_ key: DependentKey) -> (meta: ObjectMeta?, delete: () async throws -> Void, setOwners: ([OwnerReference]) async throws -> Void)? {
-        func entry<T: KubeObject>(_ informer: Informer<T>, _ type: T.Type) -> (ObjectMeta?, () async throws -> Void, ([OwnerReference]) async throws -> Void)? {
+    typealias Dependent = (meta: ObjectMeta?, delete: (DeletionOptions.Propagation) async throws -> Void,
+                           setOwners: ([OwnerReference]) async throws -> Void)
+
+    func current(_ key: DependentKey) -> Dependent? {
+        func entry<T: KubeObject>(_ informer: Informer<T>, _ type: T.Type) -> Dependent? {
             guard let o = informer.get(namespace: key.namespace, name: key.name) else { return nil }
             let uid = o.metadata?.uid ?? "", rv = o.metadata?.resourceVersion ?? ""
             return (o.metadata,
-                    { [client] in
+                    { [client] propagation in
                         try await client.delete(T.self, name: key.name, namespace: key.namespace,
-                                                options: DeletionOptions(propagationPolicy: .background, preconditionUID: uid))
+                                                options: DeletionOptions(propagationPolicy: propagation, preconditionUID: uid))
                     },
                     { [client] refs in
                         _ = try await client.patch(T.self, name: key.name, namespace: key.namespace,
@@ -179,7 +198,7 @@ public final class GarbageCollector: Controller {
         do {
             if missing.count == owners.count {
                 logger.info("deleting \(key): its owners are gone")
-                try await delete()
+                try await delete(.background)
             } else {
                 try await setOwners(owners.filter { ref in !missing.contains { $0.uid == ref.uid } })
             }
