@@ -22,16 +22,19 @@ struct ControllersCommand: AsyncParsableCommand {
         var logger = Logger(label: "skiff.controllers")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let client = try KubeClient(kubeconfigPath: kubeconfig)
-        let manager: ControllerManager
+        let config: ControllerManager.Config
+        let election: LeaderElector.Config?
         do {
-            manager = try ControllerManager(client: client, config: try options.managerConfig(), logger: logger)
+            config = try options.managerConfig()
+            _ = try ControllerManager(client: client, config: config, logger: logger)
+            election = try options.leaderElection(identity: ControllerOptions.candidateIdentity())
         } catch {
             throw ValidationError("\(error)")
         }
-        let task = Task { await manager.run() }
+        let task = Task { try await ControllerManager.run(client: client, config: config, election: election, logger: logger) }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
-        await task.value
+        try await task.value
         logger.info("stopped")
         try? await client.shutdown()
     }

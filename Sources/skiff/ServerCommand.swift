@@ -65,30 +65,46 @@ struct ServerCommand: AsyncParsableCommand {
         do { try ControllerManager.validate(controllerOptions.managerConfig()) } catch {
             throw ValidationError("\(error)")
         }
+        let election = try controllerOptions.leaderElection(identity: try Self.candidateIdentity(dataDir: config.dataDirectory))
 
         let server = try await APIServer(config: config, logger: logger)
         let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)
         let (bound, boundTo) = AsyncStream.makeStream(of: Int.self)
         let managerConfig = try controllerOptions.managerConfig()
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
                 try await server.run { port in
                     log.info("serving on https://\(host):\(port); kubeconfig: \(dir)/admin.kubeconfig")
                     boundTo.yield(port)
                     boundTo.finish()
                 }
+                return true
             }
             // The controllers talk to the server over loopback, as any client would.
             group.addTask {
                 var ports = bound.makeAsyncIterator()
-                guard let port = await ports.next() else { return }
+                guard let port = await ports.next() else { return false }
                 let client = try KubeClient(config: server.loopbackClientConfig(port: port), logger: log)
-                let manager = try ControllerManager(client: client, config: managerConfig, logger: log)
-                await manager.run()
+                try await ControllerManager.run(client: client, config: managerConfig, election: election, logger: log)
                 try? await client.shutdown()
+                return false
             }
-            try await group.next()
+            // The server ends the process; controllers may be none at all.
+            while let serverEnded = try await group.next(), !serverEnded {}
             group.cancelAll()
         }
+    }
+
+    /// The server's leader-election identity, kept in its data directory so that after a
+    /// restart it renews its own Lease at once instead of waiting for it to expire.
+    static func candidateIdentity(dataDir: String) throws -> String {
+        let path = dataDir + "/leader-identity"
+        if let saved = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !saved.isEmpty {
+            return saved
+        }
+        let identity = ControllerOptions.candidateIdentity()
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        try Data((identity + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return identity
     }
 }

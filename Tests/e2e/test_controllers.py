@@ -223,7 +223,9 @@ def test_controllers_can_be_disabled_and_run_alone(make_server, tmp_path):
     apply(server, WEB_SERVICE)
     time.sleep(0.5)
     assert slices(server, "web") == []
-    proc = subprocess.Popen([skiff_binary(), "controllers", "--kubeconfig", server.kubeconfig, "--controllers", "endpointslice"],
+    proc = subprocess.Popen([skiff_binary(), "controllers", "--kubeconfig", server.kubeconfig, "--controllers", "endpointslice",
+                             # The server's controllers hold the leader Lease; this one runs beside them.
+                             "--leader-elect=false"],
                             stdout=subprocess.DEVNULL, stderr=open(tmp_path / "controllers.log", "w"))
     try:
         eventually(lambda: slices(server, "web"), "the standalone controller's placeholder slice")

@@ -6,7 +6,8 @@ import Logging
 /// itself over loopback like any client; `skiff controllers` runs it alone.
 public struct ControllerManager: Sendable {
     public struct Config: Sendable {
-        /// `--controllers`: `*` for every controller, a name to enable one, `-name` to disable one.
+        /// `--controllers`: `*` for every controller, a name to enable one, `-name` to disable one,
+        /// `-*` for none.
         public var controllers: [String] = ["*"]
         /// `--cluster-cidr` for node IPAM.
         public var clusterCIDR = "10.244.0.0/16"
@@ -96,12 +97,25 @@ public struct ControllerManager: Sendable {
             }
             if item.hasPrefix("-") { disabled.insert(name) } else { enabled.insert(name) }
         }
-        return known.filter { (enabled.contains("*") || enabled.contains($0)) && !disabled.contains($0) }
+        // `-*` turns every controller off (a server that only serves the API).
+        return known.filter { (enabled.contains("*") || enabled.contains($0)) && !disabled.contains($0) && !disabled.contains("*") }
     }
 
     public struct ConfigError: Error, CustomStringConvertible {
         public var description: String
         init(_ description: String) { self.description = description }
+    }
+
+    /// Runs the selected controllers until the calling task is cancelled; with `election`,
+    /// only while this process holds the leader Lease, with fresh informers each term.
+    public static func run(client: KubeClient, config: Config, election: LeaderElector.Config?, logger: Logger) async throws {
+        let first = try ControllerManager(client: client, config: config, logger: logger)
+        guard let election else { return await first.run() }
+        guard !first.controllers.isEmpty else { return }
+        await LeaderElector(client: client, config: election, logger: logger).run {
+            guard let manager = try? ControllerManager(client: client, config: config, logger: logger) else { return }
+            await manager.run()
+        }
     }
 
     /// Runs the controllers until the calling task is cancelled.
