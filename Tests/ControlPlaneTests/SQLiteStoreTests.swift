@@ -68,6 +68,29 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(all.items.count, 7)
     }
 
+    func testPagesAtAnOldRevisionSeeItsStateWhateverWasWrittenSince() async throws {
+        let store = try open()
+        let names = (0..<20).map { String(format: "k%02d", $0) }
+        var revisions: [String: Int64] = [:]
+        for name in names { revisions[name] = try await store.create("/pods/ns/\(name)", value: value(name)).revision }
+        let snapshot = try await store.currentRevision()
+        // Writes after the snapshot: updates, deletes and new keys among the old ones.
+        for name in ["k01", "k02", "k07", "k13", "k19"] {
+            revisions[name] = try await store.update("/pods/ns/\(name)", expectedRevision: revisions[name]!, value: value("new")).revision
+        }
+        for name in ["k03", "k08", "k14"] { _ = try await store.delete("/pods/ns/\(name)", expectedRevision: revisions[name]!, value: value("gone")) }
+        for name in ["k015", "k05a", "k99"] { _ = try await store.create("/pods/ns/\(name)", value: value("late")) }
+        var seen: [String] = []
+        var after: String?
+        repeat {
+            let page = try await store.list(prefix: "/pods/ns/", startAfter: after, limit: 3, revision: snapshot)
+            XCTAssertLessThanOrEqual(page.items.count, 3)
+            seen += page.items.map { String(decoding: $0.value, as: UTF8.self) }
+            after = page.nextKey
+        } while after != nil
+        XCTAssertEqual(seen, names.map { "\($0)@\(Int(String($0.dropFirst()))! + 1)" })
+    }
+
     func testWatchReplaysFromRevisionThenFollowsLive() async throws {
         let store = try open()
         _ = try await store.create("/cm/ns/a", value: value("a"))

@@ -115,17 +115,30 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     }
 
     /// The state of a key range at an older revision: current versions not touched since,
-    /// plus, for keys written after it, their newest version at or before it.
+    /// plus, for keys written after it, their newest version at or before it. A page reads
+    /// only its own window of keys: the untouched ones in key order up to the page's size
+    /// bound it, so the touched keys beyond it cannot be on the page. Paging through a
+    /// collection that is being written to thus costs each page its own size, not the whole
+    /// collection's.
     private static func historicalList(db: SQLiteConnection, bounds: (low: String, after: String, high: String), at: Int64, limit: Int) throws -> [StoredObject] {
         var byKey: [String: StoredObject] = [:]
-        try db.query("SELECT o.key, l.value, o.revision FROM objects o JOIN log l ON l.revision = o.revision "
-                     + "WHERE o.key >= ? AND o.key > ? AND o.key < ? AND o.revision <= ?",
-                     [.text(bounds.low), .text(bounds.after), .text(bounds.high), .int(at)]) { row in
-            byKey[row.text(0)] = StoredObject(key: row.text(0), value: row.blob(1), revision: row.int(2))
+        var untouched = "SELECT o.key, l.value, o.revision FROM objects o JOIN log l ON l.revision = o.revision "
+            + "WHERE o.key >= ? AND o.key > ? AND o.key < ? AND o.revision <= ? ORDER BY o.key"
+        if limit > 0 { untouched += " LIMIT \(limit + 1)" }
+        var last: String?
+        try db.query(untouched, [.text(bounds.low), .text(bounds.after), .text(bounds.high), .int(at)]) { row in
+            let object = StoredObject(key: row.text(0), value: row.blob(1), revision: row.int(2))
+            byKey[object.key] = object
+            last = object.key
         }
+        // With a full page of untouched keys, nothing past the last of them can make the page.
+        let windowEnd = limit > 0 && byKey.count == limit + 1 ? last : nil
         var touched: [String] = []
-        try db.query("SELECT DISTINCT key FROM log WHERE revision > ? AND key >= ? AND key > ? AND key < ?",
-                     [.int(at), .text(bounds.low), .text(bounds.after), .text(bounds.high)]) { touched.append($0.text(0)) }
+        try db.query("SELECT DISTINCT key FROM log WHERE revision > ? AND key >= ? AND key > ? AND key < ?"
+                     + (windowEnd == nil ? "" : " AND key <= ?"),
+                     [.int(at), .text(bounds.low), .text(bounds.after), .text(bounds.high)] + (windowEnd.map { [.text($0)] } ?? [])) {
+            touched.append($0.text(0))
+        }
         for key in touched {
             try db.query("SELECT kind, value, revision FROM log WHERE key = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
                          [.text(key), .int(at)]) { row in
