@@ -72,7 +72,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "skiff", dependencies: [
-            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI", "DNS",
+            "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI", "DNS", "NodeAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ],
@@ -108,6 +108,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/CNI/Overlay"),
         // Cluster DNS: the wire format, cluster records, forwarding and the server.
+        // The node agent (kubelet's place): Node registration, Lease heartbeat, status.
+        .target(name: "NodeAgent", dependencies: [
+            "KubeAPI",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "DNS", dependencies: [
             "KubeAPI", "Netlink", "StatusServer",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -131,6 +136,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
+        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "KubeAPI"]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "SkiffTestSupport"]),
         .testTarget(name: "OverlayTests", dependencies: ["Overlay", "Netlink", "KubeAPI", "SkiffTestSupport"]),
     ]

@@ -99,28 +99,11 @@ enum ObjectMetaRules {
         return trimmed + String((0..<5).map { _ in generateNameAlphabet.randomElement()! })
     }
 
-    /// RFC 3339 in UTC with whole seconds, as metav1.Time marshals. Hand-rolled: a
-    /// Foundation date formatter per call was a quarter of the create path's CPU.
-    static func timestamp(_ date: Date = Date()) -> String {
-        // Saturate at year 9999 so no client-supplied duration can trap the conversion.
-        var seconds = time_t(min(max(date.timeIntervalSince1970.rounded(.down), 0), 253_402_300_799))
-        var t = tm()
-        gmtime_r(&seconds, &t)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
-    }
+    /// RFC 3339 in UTC with whole seconds, as metav1.Time marshals.
+    static func timestamp(_ date: Date = Date()) -> String { KubeTime.format(date) }
 
     /// RFC 3339 with microseconds (metav1.MicroTime).
-    static func microTimestamp(_ date: Date = Date()) -> String {
-        let whole = date.timeIntervalSince1970.rounded(.down)
-        let micros = Int((date.timeIntervalSince1970 - whole) * 1_000_000)
-        return String(timestamp(date).dropLast()) + String(format: ".%06dZ", micros)
-    }
+    static func microTimestamp(_ date: Date = Date()) -> String { KubeTime.formatMicro(date) }
 
-    static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let d = formatter.date(from: text) { return d }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    static func parseTimestamp(_ text: String) -> Date? { KubeTime.parse(text) }
 }

@@ -1,0 +1,82 @@
+import Foundation
+import KubeAPI
+import Logging
+
+/// `skiff agent` on one node (the kubelet's place): registers the Node, heartbeats its Lease
+/// and reports its status. Running Pods on runc, and the embedded proxy, overlay and DNS,
+/// come next (issue 7); until then the node's Ready condition says whether runc is there.
+public struct NodeAgent: Sendable {
+    public struct Config: Sendable {
+        public var nodeName: String
+        public var nodeIP: String?
+        public var labels: [String: String] = [:]
+        public var taints: [Taint] = []
+        public var stateDirectory = "/var/lib/skiff/agent"
+        public var statusUpdateInterval: Duration = .seconds(10)
+        /// As the kubelet: the Lease is renewed every quarter of its duration.
+        public var leaseDurationSeconds: Int32 = 40
+        public var maxPods = 110
+        public init(nodeName: String) { self.nodeName = nodeName }
+    }
+
+    let client: KubeClient
+    let config: Config
+    let logger: Logger
+
+    public init(client: KubeClient, config: Config, logger: Logger) {
+        self.client = client
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Registers (retrying until the API server answers), then heartbeats and reports until
+    /// the calling task is cancelled.
+    public func run() async throws {
+        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
+        var registration = NodeRegistration(name: config.nodeName, internalIP: config.nodeIP ?? Self.detectIP(), machine: .current())
+        registration.extraLabels = config.labels
+        registration.taints = config.taints
+        registration.maxPods = config.maxPods
+        var delay: Duration = .milliseconds(200)
+        while true {
+            do {
+                _ = try await registration.register(client, logger: logger)
+                break
+            } catch {
+                logger.warning("registering node \(config.nodeName) failed (retrying): \(error)")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(7))
+            }
+        }
+        var reporter = NodeStatusReporter(client: client, registration: registration,
+                                          probe: NodeHealthProbe(stateDirectory: config.stateDirectory), logger: logger)
+        reporter.updateInterval = config.statusUpdateInterval
+        var lease = NodeLeaseRenewer(client: client, nodeName: config.nodeName, logger: logger)
+        lease.leaseDurationSeconds = config.leaseDurationSeconds
+        lease.renewInterval = .milliseconds(Int64(config.leaseDurationSeconds) * 250)
+        let (status, heartbeat) = (reporter, lease)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await status.run() }
+            group.addTask { await heartbeat.run() }
+        }
+    }
+
+    /// The first global IPv4 address of an interface that is up (the kubelet asks the
+    /// default route; a node in a namespace without one still has its underlay address).
+    static func detectIP() -> String? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        defer { freeifaddrs(list) }
+        var found: String?
+        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
+            let flags = Int32(entry.pointee.ifa_flags)
+            guard found == nil, flags & Int32(IFF_UP) != 0, flags & Int32(IFF_LOOPBACK) == 0,
+                  let addr = entry.pointee.ifa_addr, addr.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(addr, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
+                found = String(cString: host)
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import KubeAPI
+import Logging
+import NodeAgent
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run the node agent: register this node, heartbeat its Lease, report its status.",
+        discussion: """
+            Reaches the API server with --server and --token (and --certificate-authority, or the \
+            CA a server writes into its data directory), or with --kubeconfig. Running Pods on \
+            runc and the embedded proxy, overlay and DNS are not part of it yet.
+            """)
+
+    @Option(help: "API server URL, e.g. https://10.0.0.1:6443.")
+    var server: String?
+
+    @Option(help: "Bearer token for the API server.")
+    var token: String?
+
+    @Option(name: .customLong("token-file"), help: "File holding the bearer token.")
+    var tokenFile: String?
+
+    @Option(name: .customLong("certificate-authority"), help: "PEM file of the CA that signed the API server's certificate.")
+    var certificateAuthority: String?
+
+    @Option(help: "Kubeconfig to reach the API server instead of --server/--token.")
+    var kubeconfig: String?
+
+    @Option(name: .customLong("node-name"), help: "This node's name (default: the host name).")
+    var nodeName: String?
+
+    @Option(name: .customLong("node-ip"), help: "The node's InternalIP (default: the first global IPv4 address of an interface that is up).")
+    var nodeIP: String?
+
+    @Option(name: .customLong("node-labels"), help: "Extra labels, k=v[,k=v…].")
+    var nodeLabels: String = ""
+
+    @Option(name: .customLong("register-with-taints"), help: "Taints for a newly registered node, key[=value]:Effect[,…].")
+    var registerWithTaints: String = ""
+
+    @Option(name: .customLong("max-pods"), help: "Pods this node takes.")
+    var maxPods: Int = 110
+
+    @Option(name: .customLong("root-dir"), help: "Directory for the agent's state.")
+    var rootDir: String = "/var/lib/skiff/agent"
+
+    @Option(name: .customLong("node-status-update-frequency"), help: "How often the node status is checked (written when it changed, else every 5m).")
+    var statusUpdateFrequency: String = "10s"
+
+    @Option(name: .customLong("node-lease-duration-seconds"), help: "Duration of the node's heartbeat Lease; it is renewed every quarter of it.")
+    var leaseDurationSeconds: Int = 40
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard leaseDurationSeconds >= 1 else { throw ValidationError("--node-lease-duration-seconds must be at least 1") }
+        guard kubeconfig != nil || server != nil else { throw ValidationError("give --server (with --token) or --kubeconfig") }
+        guard maxPods > 0 else { throw ValidationError("--max-pods must be positive") }
+        _ = try labels()
+        _ = try taints()
+        _ = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
+    }
+
+    func labels() throws -> [String: String] {
+        var labels: [String: String] = [:]
+        for item in nodeLabels.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--node-labels: \"\(item)\" is not k=v") }
+            labels[parts[0]] = parts[1]
+        }
+        return labels
+    }
+
+    func taints() throws -> [Taint] {
+        try registerWithTaints.split(separator: ",").map { item in
+            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(parts[1]) else {
+                throw ValidationError("--register-with-taints: \"\(item)\" is not key[=value]:NoSchedule|PreferNoSchedule|NoExecute")
+            }
+            let kv = parts[0].split(separator: "=", maxSplits: 1).map(String.init)
+            return Taint(key: kv[0], value: kv.count > 1 ? kv[1] : nil, effect: parts[1])
+        }
+    }
+
+    func clientConfig() throws -> KubeClientConfig {
+        if let kubeconfig { return try Kubeconfig.load(path: kubeconfig).clientConfig() }
+        var config = KubeClientConfig(server: server ?? "", userAgent: "skiff-agent")
+        config.token = token
+        config.tokenFile = tokenFile
+        if let certificateAuthority {
+            config.certificateAuthorityPEM = try String(contentsOfFile: certificateAuthority, encoding: .utf8)
+        }
+        return config
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "skiff.agent")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let name = nodeName ?? (ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "node")
+        var config = NodeAgent.Config(nodeName: name.lowercased())
+        config.nodeIP = nodeIP
+        config.labels = try labels()
+        config.taints = try taints()
+        config.stateDirectory = rootDir
+        config.maxPods = maxPods
+        config.leaseDurationSeconds = Int32(leaseDurationSeconds)
+        config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
+        let client = try KubeClient(config: clientConfig(), logger: logger)
+        let agent = NodeAgent(client: client, config: config, logger: logger)
+        let task = Task { try await agent.run() }
+        let signals = TerminationSignals.onTermination { task.cancel() }
+        defer { for s in signals { s.cancel() } }
+        do {
+            try await task.value
+        } catch is CancellationError {}
+        logger.info("stopped")
+        try? await client.shutdown()
+    }
+}
