@@ -111,6 +111,7 @@ let package = Package(
         // The node agent (kubelet's place): Node registration, Lease heartbeat, status.
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DNS", dependencies: [
