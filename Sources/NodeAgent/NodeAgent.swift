@@ -2,9 +2,9 @@ import Foundation
 import KubeAPI
 import Logging
 
-/// `skiff agent` on one node (the kubelet's place): registers the Node, heartbeats its Lease
-/// and reports its status. Running Pods on runc, and the embedded proxy, overlay and DNS,
-/// come next (issue 7); until then the node's Ready condition says whether runc is there.
+/// `skiff agent` on one node (the kubelet's place): registers the Node, heartbeats its Lease,
+/// reports its status and runs the Pods bound to it on runc (`PodManager`). The embedded
+/// proxy, overlay and DNS come next (issue 7).
 public struct NodeAgent: Sendable {
     public struct Config: Sendable {
         public var nodeName: String
@@ -16,6 +16,12 @@ public struct NodeAgent: Sendable {
         /// As the kubelet: the Lease is renewed every quarter of its duration.
         public var leaseDurationSeconds: Int32 = 40
         public var maxPods = 110
+        /// Where the CNI network config list is, and the plugin search path.
+        public var cniConfDir = "/etc/cni/net.d"
+        public var cniBinDirs = ["/opt/cni/bin", "/usr/lib/cni"]
+        public var clusterDNS = ["10.96.0.10"]
+        public var clusterDomain = "cluster.local"
+        public var runtime = "runc"
         public init(nodeName: String) { self.nodeName = nodeName }
     }
 
@@ -55,10 +61,28 @@ public struct NodeAgent: Sendable {
         lease.leaseDurationSeconds = config.leaseDurationSeconds
         lease.renewInterval = .milliseconds(Int64(config.leaseDurationSeconds) * 250)
         let (status, heartbeat) = (reporter, lease)
+        let pods = try podManager(nodeIP: registration.internalIP)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await status.run() }
             group.addTask { await heartbeat.run() }
+            if let pods { group.addTask { await pods.run() } }
         }
+    }
+
+    /// The Pod runner, when the runtime is installed (without it the node reports NotReady
+    /// and runs nothing).
+    func podManager(nodeIP: String?) throws -> PodManager? {
+        guard let runc = NodeHealthProbe.findExecutable(config.runtime) else {
+            logger.warning("\(config.runtime) not found: this node will not run Pods")
+            return nil
+        }
+        var env = PodEnvironment(client: client, nodeName: config.nodeName, nodeIP: nodeIP, stateDirectory: config.stateDirectory,
+                                 images: try ImageStore(root: config.stateDirectory + "/images"),
+                                 cni: CNIInvoker(confDir: config.cniConfDir, binDirs: config.cniBinDirs), runcBinary: runc,
+                                 logger: logger)
+        env.clusterDNS = config.clusterDNS
+        env.clusterDomain = config.clusterDomain
+        return PodManager(env: env)
     }
 
     /// The first global IPv4 address of an interface that is up (the kubelet asks the

@@ -10,8 +10,10 @@ struct AgentCommand: AsyncParsableCommand {
         abstract: "Run the node agent: register this node, heartbeat its Lease, report its status.",
         discussion: """
             Reaches the API server with --server and --token (and --certificate-authority, or the \
-            CA a server writes into its data directory), or with --kubeconfig. Running Pods on \
-            runc and the embedded proxy, overlay and DNS are not part of it yet.
+            CA a server writes into its data directory), or with --kubeconfig. Runs the Pods \
+            bound to the node on runc from images in its store (`skiff image import`), \
+            networked by the CNI config in --cni-conf-dir. The embedded proxy, overlay and DNS \
+            are not part of it yet.
             """)
 
     @Option(help: "API server URL, e.g. https://10.0.0.1:6443.")
@@ -52,6 +54,18 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("node-lease-duration-seconds"), help: "Duration of the node's heartbeat Lease; it is renewed every quarter of it.")
     var leaseDurationSeconds: Int = 40
+
+    @Option(name: .customLong("cni-conf-dir"), help: "Where the CNI network config list is.")
+    var cniConfDir: String = "/etc/cni/net.d"
+
+    @Option(name: .customLong("cni-bin-dir"), help: "Where CNI plugins are, colon-separated.")
+    var cniBinDir: String = "/opt/cni/bin:/usr/lib/cni"
+
+    @Option(name: .customLong("cluster-dns"), help: "DNS server(s) for Pods with dnsPolicy ClusterFirst, comma-separated.")
+    var clusterDNS: String = "10.96.0.10"
+
+    @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
+    var clusterDomain: String = "cluster.local"
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
@@ -109,6 +123,10 @@ struct AgentCommand: AsyncParsableCommand {
         config.stateDirectory = rootDir
         config.maxPods = maxPods
         config.leaseDurationSeconds = Int32(leaseDurationSeconds)
+        config.cniConfDir = cniConfDir
+        config.cniBinDirs = cniBinDir.split(separator: ":").map(String.init)
+        config.clusterDNS = clusterDNS.split(separator: ",").map(String.init)
+        config.clusterDomain = clusterDomain
         config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
         let client = try KubeClient(config: clientConfig(), logger: logger)
         let agent = NodeAgent(client: client, config: config, logger: logger)

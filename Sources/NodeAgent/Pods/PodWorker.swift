@@ -1,0 +1,362 @@
+import Foundation
+import KubeAPI
+import Logging
+
+/// Runs one Pod on this node (the kubelet's pod worker): its sandbox (network namespace,
+/// CNI ADD), its containers on runc from images in the node's store, restarts by
+/// restartPolicy with CrashLoopBackOff, status written through the status subresource, and
+/// on deletion a graceful stop (SIGTERM, the grace period, SIGKILL), CNI DEL, the namespace
+/// and every file removed, then the deletion confirmed to the API server.
+actor PodWorker {
+    private let env: PodEnvironment
+    private var pod: Pod
+    private let uid: String
+    private var containers: [String: ContainerRecord] = [:]
+    private var podIPs: [String] = []
+    private var sandboxReady = false
+    private var setupError: String?
+    private var lastWritten: PodStatus?
+    private var startTime: String?
+    private var finished = false
+
+    struct ContainerRecord {
+        var id: String
+        var running = false
+        var startedAt: String?
+        var restartCount: Int32 = 0
+        var lastTermination: ContainerStateTerminated?
+        var waiting: ContainerStateWaiting?
+        var exited: ContainerStateTerminated?
+        var backoffUntil: Date?
+        var imageID: String = ""
+    }
+
+    init(pod: Pod, env: PodEnvironment) {
+        self.pod = pod
+        self.env = env
+        uid = pod.metadata?.uid ?? UUID().uuidString
+    }
+
+    func update(_ pod: Pod) {
+        self.pod = pod
+    }
+
+    /// Sets the Pod up, keeps it running and reporting, and tears it down once deleted.
+    func run() async {
+        startTime = KubeTime.format()
+        await setUp()
+        while !finished {
+            if pod.metadata?.deletionTimestamp != nil || Task.isCancelled {
+                await tearDown(confirm: !Task.isCancelled)
+                return
+            }
+            await superviseContainers()
+            await writeStatus()
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+    }
+
+    // MARK: - Set-up
+
+    private func setUp() async {
+        let netns = PodNetworkNamespace(path: env.netnsPath(uid))
+        do {
+            try netns.create()
+            let attachment = CNIInvoker.Attachment(containerID: uid, netns: netns.path, args: [
+                ("IgnoreUnknown", "1"), ("K8S_POD_NAMESPACE", pod.metadata?.namespace ?? ""),
+                ("K8S_POD_NAME", pod.metadata?.name ?? ""), ("K8S_POD_INFRA_CONTAINER_ID", uid), ("K8S_POD_UID", uid)])
+            podIPs = try env.cni.add(attachment)
+            let dir = env.podDirectory(uid)
+            try FileManager.default.createDirectory(atPath: dir + "/etc", withIntermediateDirectories: true)
+            try env.resolvConf(for: pod).write(toFile: dir + "/etc/resolv.conf", atomically: true, encoding: .utf8)
+            try env.hostsFile(for: pod, ip: podIPs.first).write(toFile: dir + "/etc/hosts", atomically: true, encoding: .utf8)
+            try ((pod.spec?.hostname ?? pod.metadata?.name ?? "") + "\n").write(toFile: dir + "/etc/hostname", atomically: true, encoding: .utf8)
+            try FileManager.default.createDirectory(atPath: env.logDirectory(pod), withIntermediateDirectories: true)
+            sandboxReady = true
+        } catch {
+            setupError = "\(error)"
+            env.logger.warning("pod \(key): sandbox failed: \(error)")
+            await event("Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
+            return
+        }
+        for container in pod.spec?.containers ?? [] {
+            containers[container.name ?? ""] = ContainerRecord(id: Self.containerID(uid, container.name ?? ""))
+            await start(container)
+        }
+    }
+
+    static func containerID(_ uid: String, _ name: String) -> String { "\(uid)_\(name)" }
+
+    private var key: String { (pod.metadata?.namespace ?? "") + "/" + (pod.metadata?.name ?? "") }
+
+    private func start(_ container: Container) async {
+        let name = container.name ?? ""
+        guard var record = containers[name] else { return }
+        do {
+            guard let imageName = container.image, let reference = ImageReference(imageName) else {
+                throw PodError.image("InvalidImageName")
+            }
+            guard let image = try env.images.image(reference) else {
+                record.waiting = ContainerStateWaiting(reason: "ErrImageNeverPull",
+                                                       message: "Container image \"\(imageName)\" is not present with pull policy of Never")
+                containers[name] = record
+                await event("Warning", "ErrImageNeverPull", record.waiting!.message!)
+                return
+            }
+            let bundle = env.podDirectory(uid) + "/containers/" + name
+            try prepareBundle(bundle, container: container, image: image)
+            env.runc.delete(record.id)
+            let log = env.logDirectory(pod) + "/\(name)/\(record.restartCount).log"
+            try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            record.running = true
+            record.startedAt = KubeTime.format()
+            record.waiting = nil
+            record.exited = nil
+            record.imageID = image.id
+            containers[name] = record
+            _ = try env.runc.run(id: record.id, bundle: bundle, log: log) { [weak self] status in
+                Task { await self?.exited(name, status: status) }
+            }
+            // Running once runc says so; a container that fails to start exits first.
+            let started = await waitUntilStarted(record.id, name: name)
+            if started {
+                await event("Normal", "Started", "Started container \(name)")
+            } else if var failed = containers[name], let exited = failed.exited, exited.exitCode != 0,
+                      let message = Self.runcFailure(log) {
+                // runc itself failed (its own error in the log), not the container's process.
+                failed.exited = ContainerStateTerminated(exitCode: 128, reason: "StartError", message: message,
+                                                         startedAt: exited.startedAt, finishedAt: exited.finishedAt,
+                                                         containerID: exited.containerID)
+                containers[name] = failed
+                await event("Warning", "Failed", "Error: \(message)")
+            }
+        } catch {
+            record.waiting = ContainerStateWaiting(reason: "CreateContainerError", message: "\(error)")
+            containers[name] = record
+            await event("Warning", "Failed", "Error: \(error)")
+        }
+    }
+
+    /// The container's root filesystem: an overlay of the image's with a writable layer of
+    /// its own (kept across restarts, as a container's is), and its config.json.
+    private func prepareBundle(_ bundle: String, container: Container, image: ImageStore.Image) throws {
+        let fm = FileManager.default
+        for dir in ["rootfs", "upper", "work"] { try fm.createDirectory(atPath: bundle + "/" + dir, withIntermediateDirectories: true) }
+        if !Self.isMountPoint(bundle + "/rootfs") {
+            let lower = try env.images.rootfs(of: image)
+            let options = "lowerdir=\(lower),upperdir=\(bundle)/upper,workdir=\(bundle)/work"
+            guard mount("overlay", bundle + "/rootfs", "overlay", 0, options) == 0 else {
+                throw PodError.runtime("mounting the container's rootfs: \(String(cString: strerror(errno)))")
+            }
+        }
+        let etc = env.podDirectory(uid) + "/etc"
+        let spec = ContainerSpec(container: container, image: image.config, podName: pod.spec?.hostname ?? pod.metadata?.name ?? "",
+                                 netnsPath: env.netnsPath(uid), cgroupsPath: "/skiff-\(uid)-\(container.name ?? "")",
+                                 etcFiles: ["/etc/resolv.conf": etc + "/resolv.conf", "/etc/hosts": etc + "/hosts",
+                                            "/etc/hostname": etc + "/hostname"])
+        let data = try JSONSerialization.data(withJSONObject: spec.json(), options: [.sortedKeys])
+        try data.write(to: URL(fileURLWithPath: bundle + "/config.json"))
+    }
+
+    /// runc's own error from the container's log, if it failed to start the process.
+    static func runcFailure(_ log: String) -> String? {
+        guard let text = try? String(contentsOfFile: log, encoding: .utf8),
+              let line = text.split(separator: "\n").last(where: { $0.contains("level=error") && $0.contains("runc run failed") }),
+              let start = line.range(of: "msg=\"") else { return nil }
+        return String(line[start.upperBound...].dropLast(line.hasSuffix("\"") ? 1 : 0))
+    }
+
+    /// Waits (up to 10 s) until runc reports the container running; false if it exited.
+    private func waitUntilStarted(_ id: String, name: String) async -> Bool {
+        for _ in 0..<200 {
+            if containers[name]?.running != true { return false }
+            if env.runc.status(id) == "running" { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return containers[name]?.running == true
+    }
+
+    static func isMountPoint(_ path: String) -> Bool {
+        var st = stat(), parent = stat()
+        return stat(path, &st) == 0 && stat(path + "/..", &parent) == 0 && st.st_dev != parent.st_dev
+    }
+
+    // MARK: - Running
+
+    private func exited(_ name: String, status: Int32) async {
+        guard var record = containers[name], record.running else { return }
+        record.running = false
+        let code = status
+        let terminated = ContainerStateTerminated(exitCode: code, reason: code == 0 ? "Completed" : "Error",
+                                                  startedAt: record.startedAt, finishedAt: KubeTime.format(),
+                                                  containerID: "runc://" + record.id)
+        record.exited = terminated
+        env.runc.delete(record.id)
+        containers[name] = record
+    }
+
+    /// Restarts exited containers as the restart policy says, after CrashLoopBackOff's delay
+    /// (10 s doubling to 5 min; reset after 10 minutes of running).
+    private func superviseContainers() async {
+        guard sandboxReady, pod.metadata?.deletionTimestamp == nil else { return }
+        let policy = pod.spec?.restartPolicy ?? "Always"
+        for container in pod.spec?.containers ?? [] {
+            let name = container.name ?? ""
+            guard var record = containers[name], let exited = record.exited else { continue }
+            let restart = policy == "Always" || (policy == "OnFailure" && exited.exitCode != 0)
+            guard restart else { continue }
+            let now = Date()
+            if record.backoffUntil == nil {
+                let ranFor = exited.startedAt.flatMap(KubeTime.parse).map { now.timeIntervalSince($0) } ?? 0
+                if ranFor > 600 { record.restartCount = 0 }
+                let delay = min(10 * pow(2, Double(record.restartCount)), 300)
+                record.backoffUntil = record.restartCount == 0 && ranFor > 0 ? now : now.addingTimeInterval(delay)
+                if record.restartCount > 0 {
+                    record.waiting = ContainerStateWaiting(
+                        reason: "CrashLoopBackOff",
+                        message: "back-off \(Int(delay))s restarting failed container=\(name) pod=\(pod.metadata?.name ?? "")_\(pod.metadata?.namespace ?? "")(\(uid))")
+                }
+                containers[name] = record
+            }
+            guard let until = record.backoffUntil, until <= now else { continue }
+            record.lastTermination = exited
+            record.restartCount += 1
+            record.backoffUntil = nil
+            containers[name] = record
+            await start(container)
+        }
+    }
+
+    // MARK: - Status
+
+    func status() -> PodStatus {
+        let policy = pod.spec?.restartPolicy ?? "Always"
+        var statuses: [ContainerStatus] = []
+        for container in pod.spec?.containers ?? [] {
+            let name = container.name ?? ""
+            let record = containers[name]
+            var status = ContainerStatus(name: name)
+            status.image = container.image
+            status.imageID = record?.imageID
+            status.restartCount = record?.restartCount ?? 0
+            status.containerID = record.map { "runc://" + $0.id }
+            if let record, record.running {
+                status.state = ContainerState(running: ContainerStateRunning(startedAt: record.startedAt))
+            } else if let waiting = record?.waiting, record?.exited == nil || record?.backoffUntil != nil {
+                status.state = ContainerState(waiting: waiting)
+            } else if let exited = record?.exited {
+                status.state = ContainerState(terminated: exited)
+            } else {
+                status.state = ContainerState(waiting: ContainerStateWaiting(reason: "ContainerCreating", message: setupError))
+            }
+            if let last = record?.lastTermination { status.lastState = ContainerState(terminated: last) }
+            status.ready = record?.running ?? false
+            status.started = record?.running ?? false
+            statuses.append(status)
+        }
+        let allRunning = !statuses.isEmpty && statuses.allSatisfy { $0.state?.running != nil }
+        let terminated = statuses.compactMap { $0.state?.terminated }
+        let phase: String
+        if !statuses.isEmpty, terminated.count == statuses.count, policy != "Always",
+           policy == "Never" || terminated.allSatisfy({ $0.exitCode == 0 }) {
+            phase = terminated.allSatisfy { $0.exitCode == 0 } ? "Succeeded" : "Failed"
+        } else if statuses.contains(where: { $0.state?.running != nil || $0.restartCount ?? 0 > 0 }) {
+            phase = "Running"
+        } else {
+            phase = "Pending"
+        }
+        let previous = pod.status?.conditions ?? []
+        func condition(_ type: String, _ ok: Bool, reason: String? = nil) -> PodCondition {
+            let status = ok ? "True" : "False"
+            let old = previous.first { $0.type == type }
+            return PodCondition(type: type, status: status,
+                                lastTransitionTime: old?.status == status ? (old?.lastTransitionTime ?? KubeTime.format()) : KubeTime.format(),
+                                reason: ok ? nil : reason)
+        }
+        var status = pod.status ?? PodStatus()
+        status.phase = phase
+        status.hostIP = env.nodeIP
+        status.hostIPs = env.nodeIP.map { [HostIP(ip: $0)] }
+        status.podIP = podIPs.first
+        status.podIPs = podIPs.isEmpty ? nil : podIPs.map { PodIP(ip: $0) }
+        status.startTime = pod.status?.startTime ?? startTime
+        status.containerStatuses = statuses
+        let done = phase == "Succeeded" || phase == "Failed"
+        status.conditions = [
+            condition("PodReadyToStartContainers", sandboxReady),
+            condition("Initialized", true),
+            condition("Ready", allRunning, reason: done ? "PodCompleted" : "ContainersNotReady"),
+            condition("ContainersReady", allRunning, reason: done ? "PodCompleted" : "ContainersNotReady"),
+            condition("PodScheduled", true),
+        ]
+        return status
+    }
+
+    private func writeStatus() async {
+        let status = status()
+        guard status != lastWritten else { return }
+        do {
+            _ = try await env.client.patch(Pod.self, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace,
+                                           patch: ["status": try JSONValue(encoding: status)], subresource: "status")
+            lastWritten = status
+        } catch let error as KubeAPIError where error.code == 404 {
+            finished = true
+        } catch {
+            env.logger.debug("pod \(key): status write failed: \(error)")
+        }
+    }
+
+    // MARK: - Tear-down
+
+    /// Stops the containers gracefully, releases the network and files, and (for a Pod
+    /// deleted through the API) confirms the deletion.
+    func tearDown(confirm: Bool) async {
+        let grace = Double(pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
+        let running = containers.filter { $0.value.running }
+        for (_, record) in running { env.runc.kill(record.id, signal: "SIGTERM") }
+        let deadline = Date().addingTimeInterval(grace)
+        while containers.values.contains(where: \.running), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for (_, record) in containers where record.running { env.runc.kill(record.id, signal: "SIGKILL") }
+        let killedBy = Date().addingTimeInterval(10)
+        while containers.values.contains(where: \.running), Date() < killedBy {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for (name, record) in containers {
+            env.runc.delete(record.id)
+            let rootfs = env.podDirectory(uid) + "/containers/\(name)/rootfs"
+            if Self.isMountPoint(rootfs) { _ = umount2(rootfs, Int32(MNT_DETACH)) }
+        }
+        let netns = PodNetworkNamespace(path: env.netnsPath(uid))
+        do {
+            try env.cni.delete(CNIInvoker.Attachment(containerID: uid, netns: netns.path))
+        } catch {
+            env.logger.warning("pod \(key): CNI DEL failed: \(error)")
+        }
+        netns.remove()
+        try? FileManager.default.removeItem(atPath: env.podDirectory(uid))
+        try? FileManager.default.removeItem(atPath: env.logDirectory(pod))
+        finished = true
+        guard confirm else { return }
+        do {
+            try await env.client.delete(Pod.self, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace,
+                                        options: DeletionOptions(gracePeriodSeconds: 0, preconditionUID: uid))
+        } catch {
+            env.logger.debug("pod \(key): confirming deletion: \(error)")
+        }
+        env.logger.info("pod \(key) stopped and removed")
+    }
+
+    private func event(_ type: String, _ reason: String, _ message: String) async {
+        let now = KubeTime.format()
+        let suffix = String(UInt64(Date().timeIntervalSince1970 * 1e9), radix: 16)
+        let event = Event(metadata: ObjectMeta(name: "\(pod.metadata?.name ?? "").\(suffix)", namespace: pod.metadata?.namespace),
+                          involvedObject: ObjectReference(kind: "Pod", namespace: pod.metadata?.namespace, name: pod.metadata?.name,
+                                                          uid: uid, apiVersion: "v1"),
+                          reason: reason, message: message, source: EventSource(component: "kubelet", host: env.nodeName),
+                          firstTimestamp: now, lastTimestamp: now, count: 1, type: type,
+                          reportingComponent: "kubelet", reportingInstance: env.nodeName)
+        _ = try? await env.client.create(event, namespace: pod.metadata?.namespace)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// The OCI runtime, runc, driven as a shim drives it: `runc run` in the foreground for each
+/// container, so runc stays the container's parent and exits with its status (the exit
+/// code, or 128 + the signal); `kill` and `delete` by id. State lives under the agent's own
+/// runc root.
+struct Runc: Sendable {
+    let binary: String
+    let root: String
+
+    /// Starts the container; `onExit` gets its exit status once it ends.
+    func run(id: String, bundle: String, log: String, onExit: @escaping @Sendable (Int32) -> Void) throws -> Int32 {
+        FileManager.default.createFile(atPath: log, contents: nil)
+        guard let output = FileHandle(forWritingAtPath: log) else { throw PodError.runtime("cannot open \(log)") }
+        output.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--root", root, "run", "--bundle", bundle, id]
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        process.terminationHandler = { p in
+            try? output.close()
+            onExit(p.terminationStatus)
+        }
+        try process.run()
+        return process.processIdentifier
+    }
+
+    func kill(_ id: String, signal: String) {
+        _ = try? Command.run(binary, ["--root", root, "kill", id, signal])
+    }
+
+    func delete(_ id: String) {
+        _ = try? Command.run(binary, ["--root", root, "delete", "--force", id])
+    }
+
+    /// "running", "created", "stopped", or nil when runc does not know the id.
+    func status(_ id: String) -> String? {
+        guard let text = try? Command.run(binary, ["--root", root, "state", id]),
+              let state = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return nil }
+        return state["status"] as? String
+    }
+}

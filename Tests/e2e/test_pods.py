@@ -1,0 +1,154 @@
+"""Pods run by `skiff agent` on runc, on a node that is a network namespace of the overlay
+test cluster (overlay_cluster.py): the sandbox networked by the real skiff-cni through the
+overlay's config list, containers from a busybox image imported into the node's store, status
+as upstream reports it, restarts by restartPolicy with CrashLoopBackOff, a missing image's
+reason, and graceful deletion that leaves no namespace, mount, runc state or file behind."""
+import glob
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import skiff_binary
+from images import oci_layout
+from overlay_cluster import Cluster
+
+
+class AgentNode:
+    """Cluster node 1 with `skiff overlay` (CNI config and plugin) and `skiff agent`. The
+    agent joins the node's network namespace only (nsenter), so that runc sees the host's
+    cgroup mounts; everything it mounts is under its own directory and checked below."""
+
+    def __init__(self):
+        self.cluster = Cluster(nodes=1)
+        self.root = os.path.join(self.cluster.dir, "agent")
+        self.ns = self.cluster.node_ns["node1"]
+        self.cluster.start_overlay("node1")
+        self.cluster.conflist("node1")
+        layout = oci_layout(os.path.join(self.cluster.dir, "busybox"))
+        subprocess.run([skiff_binary(), "image", "import", layout, "--root-dir", self.root], check=True, capture_output=True)
+        log = open(os.path.join(self.cluster.dir, "agent.log"), "ab")
+        self.agent = subprocess.Popen(
+            ["nsenter", f"--net=/run/netns/{self.ns}", skiff_binary(), "agent", "--kubeconfig", self.cluster.kubeconfig,
+             "--node-name", "node1", "--node-ip", self.cluster.node_ip(1), "--root-dir", self.root,
+             "--cni-conf-dir", self.cluster.cni_dir("node1", "net.d"),
+             "--cni-bin-dir", self.cluster.cni_dir("node1", "bin") + ":/usr/lib/cni", "--node-status-update-frequency", "1s"],
+            stdout=log, stderr=log, start_new_session=True)
+        self.cluster.procs.append(self.agent)
+
+    def kubectl(self, *args, **kw):
+        return self.cluster.kubectl(*args, **kw)
+
+    def pod(self, name):
+        p = self.kubectl("get", "pod", name, "-o", "json", check=False)
+        return json.loads(p.stdout) if p.returncode == 0 else None
+
+    def mounts(self):
+        return [l.split()[4] for l in open("/proc/self/mountinfo") if self.cluster.dir in l.split()[4]]
+
+    def runc_ids(self):
+        p = subprocess.run(["runc", "--root", os.path.join(self.root, "runc"), "list", "-q"], capture_output=True, text=True)
+        return p.stdout.split()
+
+    def close(self):
+        for cid in self.runc_ids():
+            subprocess.run(["runc", "--root", os.path.join(self.root, "runc"), "kill", cid, "KILL"], capture_output=True)
+            time.sleep(0.2)
+            subprocess.run(["runc", "--root", os.path.join(self.root, "runc"), "delete", "-f", cid], capture_output=True)
+        for target in sorted(self.mounts(), key=len, reverse=True):
+            subprocess.run(["umount", "-l", target], capture_output=True)
+        self.cluster.close()
+
+
+@pytest.fixture
+def node():
+    n = AgentNode()
+    try:
+        yield n
+    finally:
+        n.close()
+
+
+def eventually(check, what, timeout=30):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+
+
+def pod_manifest(name, command, restart="Always", image="busybox:test", grace=2):
+    return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+                       "spec": {"restartPolicy": restart, "terminationGracePeriodSeconds": grace,
+                                "containers": [{"name": "main", "image": image, "imagePullPolicy": "Never",
+                                                "command": ["sh", "-c", command], "env": [{"name": "GREETING", "value": "hi $(HOSTNAME)"}]}]}})
+
+
+def test_a_pod_runs_reports_and_is_removed_without_a_trace(node):
+    node.kubectl("apply", "-f", "-", input=pod_manifest(
+        "web", "echo started; echo $GREETING; hostname; cat /etc/resolv.conf; ip=$(hostname -i); sleep 3600"))
+    pod = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Running" and
+                              any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"]["conditions"]) else None)(node.pod("web")),
+                     "web Running and Ready", timeout=60)
+    status = pod["status"]
+    assert pod["spec"]["nodeName"] == "node1"
+    assert status["podIP"].startswith("10.244.1.") and status["hostIP"] == node.cluster.node_ip(1)
+    [cs] = status["containerStatuses"]
+    assert "running" in cs["state"] and cs["ready"] is True and cs["restartCount"] == 0
+    assert cs["containerID"].startswith("runc://") and cs["imageID"].startswith("sha256:")
+    assert {c["type"] for c in status["conditions"]} >= {"PodScheduled", "Initialized", "ContainersReady", "Ready"}
+
+    # It really runs in its own namespace with its address, and said so in its log.
+    logs = glob.glob(os.path.join(node.root, "logs", "default_web_*", "main", "0.log"))
+    assert logs, os.listdir(os.path.join(node.root, "logs"))
+    try:
+        out = eventually(lambda: (lambda t: t if "nameserver" in t else None)(open(logs[0]).read()), "the container's output", timeout=10)
+    except AssertionError:
+        raise AssertionError("log: " + open(logs[0]).read())
+    assert out.splitlines()[:3] == ["started", "hi web", "web"]
+    assert "nameserver 10.96.0.10" in out and "search default.svc.cluster.local svc.cluster.local cluster.local" in out
+    ping = node.cluster.run(node.ns, "ping", "-c", "1", "-W", "2", status["podIP"], check=False)
+    assert ping.returncode == 0, ping.stdout
+
+    # Graceful deletion: SIGTERM (ignored by sh as PID 1), 2 s, SIGKILL; then nothing is left.
+    started = time.time()
+    node.kubectl("delete", "pod", "web", "--wait=true", "--timeout=60s")
+    assert time.time() - started >= 1.5
+    assert node.pod("web") is None
+    assert node.runc_ids() == []
+    assert node.mounts() == []
+    assert os.listdir(os.path.join(node.root, "pods")) == [] and os.listdir(os.path.join(node.root, "netns")) == []
+    assert node.cluster.run(node.ns, "ping", "-c", "1", "-W", "1", status["podIP"], check=False).returncode != 0
+
+
+def test_exit_codes_restarts_and_missing_images(node):
+    node.kubectl("apply", "-f", "-", input=pod_manifest("fails", "exit 3", restart="Never"))
+    node.kubectl("apply", "-f", "-", input=pod_manifest("done", "exit 0", restart="OnFailure"))
+    node.kubectl("apply", "-f", "-", input=pod_manifest("crashes", "exit 1", restart="Always"))
+    node.kubectl("apply", "-f", "-", input=pod_manifest("noimage", "true", image="nothere:1"))
+    failed = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Failed" else None)(node.pod("fails")), "fails Failed", 60)
+    term = failed["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert term["exitCode"] == 3 and term["reason"] == "Error"
+    done = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Succeeded" else None)(node.pod("done")), "done Succeeded", 60)
+    assert done["status"]["containerStatuses"][0]["state"]["terminated"]["reason"] == "Completed"
+
+    crash = eventually(lambda: (lambda p: p if p and (p["status"].get("containerStatuses") or [{}])[0].get("restartCount", 0) >= 1
+                                and "waiting" in p["status"]["containerStatuses"][0]["state"] else None)(node.pod("crashes")),
+                       "a restart then CrashLoopBackOff", timeout=60)
+    cs = crash["status"]["containerStatuses"][0]
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["lastState"]["terminated"]["exitCode"] == 1
+    assert crash["status"]["phase"] == "Running"
+
+    noimage = eventually(lambda: (lambda p: p if p and (p["status"].get("containerStatuses") or [{}])[0].get("state", {}).get("waiting", {}).get("reason") == "ErrImageNeverPull" else None)(node.pod("noimage")),
+                         "ErrImageNeverPull", timeout=60)
+    assert noimage["status"]["phase"] == "Pending"
+
+    for name in ("fails", "done", "crashes", "noimage"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    assert node.runc_ids() == [] and node.mounts() == []
