@@ -86,7 +86,8 @@ def pod_manifest(name, command, restart="Always", image="busybox:test", grace=2)
     return json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
                        "spec": {"restartPolicy": restart, "terminationGracePeriodSeconds": grace,
                                 "containers": [{"name": "main", "image": image, "imagePullPolicy": "Never",
-                                                "command": ["sh", "-c", command], "env": [{"name": "GREETING", "value": "hi $(HOSTNAME)"}]}]}})
+                                                "command": ["sh", "-c", command],
+                                                "env": [{"name": "WHO", "value": "web"}, {"name": "GREETING", "value": "hi $(WHO) $(UNDEFINED)"}]}]}})
 
 
 def test_a_pod_runs_reports_and_is_removed_without_a_trace(node):
@@ -110,7 +111,7 @@ def test_a_pod_runs_reports_and_is_removed_without_a_trace(node):
         out = eventually(lambda: (lambda t: t if "nameserver" in t else None)(open(logs[0]).read()), "the container's output", timeout=10)
     except AssertionError:
         raise AssertionError("log: " + open(logs[0]).read())
-    assert out.splitlines()[:3] == ["started", "hi web", "web"]
+    assert out.splitlines()[:3] == ["started", "hi web $(UNDEFINED)", "web"]
     assert "nameserver 10.96.0.10" in out and "search default.svc.cluster.local svc.cluster.local cluster.local" in out
     ping = node.cluster.run(node.ns, "ping", "-c", "1", "-W", "2", status["podIP"], check=False)
     assert ping.returncode == 0, ping.stdout
@@ -151,4 +152,51 @@ def test_exit_codes_restarts_and_missing_images(node):
 
     for name in ("fails", "done", "crashes", "noimage"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    assert node.runc_ids() == [] and node.mounts() == []
+
+
+def test_environment_and_volumes_from_the_api(node):
+    host_dir = os.path.join(node.cluster.dir, "hostpath")
+    node.kubectl("create", "configmap", "settings", "--from-literal=mode=fast", "--from-literal=app.conf=listen 80")
+    node.kubectl("create", "secret", "generic", "creds", "--from-literal=password=s3cret")
+    manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "envvol", "namespace": "default", "labels": {"tier": "db"}},
+                "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 1,
+                         "volumes": [{"name": "scratch", "emptyDir": {}},
+                                     {"name": "conf", "configMap": {"name": "settings", "items": [{"key": "app.conf", "path": "etc/app.conf"}]}},
+                                     {"name": "creds", "secret": {"secretName": "creds", "defaultMode": 0o400}},
+                                     {"name": "host", "hostPath": {"path": host_dir, "type": "DirectoryOrCreate"}}],
+                         "containers": [{"name": "main", "image": "busybox:test", "imagePullPolicy": "Never",
+                                         "command": ["sh", "-c", "echo MODE=$MODE; echo PASS=$PASS; echo NODE=$NODE; echo TIER=$TIER; "
+                                                     "echo CFG_mode=$CFG_mode; echo IP=$MY_IP; cat /config/etc/app.conf; echo; "
+                                                     "cat /secrets/password; echo; echo written > /scratch/f; cat /scratch/f; "
+                                                     "echo from-pod > /host/out; ls /config"],
+                                         "envFrom": [{"prefix": "CFG_", "configMapRef": {"name": "settings"}}],
+                                         "env": [{"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}},
+                                                 {"name": "PASS", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "password"}}},
+                                                 {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+                                                 {"name": "TIER", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['tier']"}}},
+                                                 {"name": "MY_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+                                         "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"},
+                                                          {"name": "conf", "mountPath": "/config", "readOnly": True},
+                                                          {"name": "creds", "mountPath": "/secrets"},
+                                                          {"name": "host", "mountPath": "/host"}]}]}}
+    node.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+    pod = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Succeeded" else None)(node.pod("envvol")), "envvol Succeeded", 60)
+    [log] = glob.glob(os.path.join(node.root, "logs", "default_envvol_*", "main", "0.log"))
+    lines = open(log).read().splitlines()
+    assert lines[:6] == ["MODE=fast", "PASS=s3cret", "NODE=node1", "TIER=db", "CFG_mode=fast", "IP=" + pod["status"]["podIP"]]
+    assert lines[6:10] == ["listen 80", "s3cret", "written", "etc"]
+    assert open(os.path.join(host_dir, "out")).read() == "from-pod\n"
+    node.kubectl("delete", "pod", "envvol", "--wait=true", "--timeout=60s")
+
+    # A missing ConfigMap holds the container back with the kubelet's reason, until it exists.
+    bad = json.loads(pod_manifest("needs-config", "echo $X; sleep 3600"))
+    bad["spec"]["containers"][0]["env"] = [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "later", "key": "x"}}}]
+    node.kubectl("apply", "-f", "-", input=json.dumps(bad))
+    waiting = eventually(lambda: (lambda p: p if p and (p["status"].get("containerStatuses") or [{}])[0].get("state", {}).get("waiting", {})
+                                  .get("reason") == "CreateContainerConfigError" else None)(node.pod("needs-config")), "CreateContainerConfigError", 60)
+    assert waiting["status"]["containerStatuses"][0]["state"]["waiting"]["message"] == 'configmap "later" not found'
+    node.kubectl("create", "configmap", "later", "--from-literal=x=arrived")
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("needs-config")), "started once it exists", 60)
+    node.kubectl("delete", "pod", "needs-config", "--wait=true", "--timeout=60s")
     assert node.runc_ids() == [] and node.mounts() == []

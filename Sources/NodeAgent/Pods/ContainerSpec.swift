@@ -13,6 +13,10 @@ struct ContainerSpec {
     var netnsPath: String
     var cgroupsPath: String
     var etcFiles: [String: String]   // container path → host file
+    /// The container's own variables, resolved (`ContainerEnvironment`).
+    var containerEnv: [(String, String)] = []
+    /// Volume mounts: container path, host path, read-only.
+    var volumeMounts: [(destination: String, source: String, readOnly: Bool)] = []
 
     /// Kubernetes' rule: command replaces the entrypoint (and drops the image's cmd); args
     /// replace cmd.
@@ -36,12 +40,12 @@ struct ContainerSpec {
         }
         if values["PATH"] == nil { set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") }
         set("HOSTNAME", podName)
-        for env in container.env ?? [] where env.valueFrom == nil { set(env.name ?? "", expand(env.value ?? "", values)) }
+        for (name, value) in containerEnv { set(name, value) }
         return order.map { $0 + "=" + values[$0]! }
     }
 
     /// `$(VAR)` references to earlier variables, as the kubelet expands them; `$$` escapes.
-    func expand(_ text: String, _ values: [String: String]) -> String {
+    static func expand(_ text: String, _ values: [String: String]) -> String {
         var out = ""
         var rest = Substring(text)
         while let dollar = rest.firstIndex(of: "$") {
@@ -82,6 +86,10 @@ struct ContainerSpec {
         ]
         for (destination, source) in etcFiles.sorted(by: { $0.key < $1.key }) {
             mounts.append(["destination": destination, "type": "bind", "source": source, "options": ["rbind", "rprivate", "rw"]])
+        }
+        for mount in volumeMounts {
+            mounts.append(["destination": mount.destination, "type": "bind", "source": mount.source,
+                           "options": ["rbind", "rprivate", mount.readOnly ? "ro" : "rw"]])
         }
         var resources: [String: Any] = ["devices": [["allow": false, "access": "rwm"]]]
         if let memory = container.resources?.limits?["memory"]?.value, memory > 0 { resources["memory"] = ["limit": memory] }

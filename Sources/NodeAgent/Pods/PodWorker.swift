@@ -29,7 +29,13 @@ actor PodWorker {
         var exited: ContainerStateTerminated?
         var backoffUntil: Date?
         var imageID: String = ""
+        /// When a container that could not be created is tried again.
+        var nextAttempt = Date.distantPast
     }
+
+    /// Volume host paths by name, once prepared.
+    private var volumePaths: [String: String]?
+    private var lastMountError: String?
 
     init(pod: Pod, env: PodEnvironment) {
         self.pod = pod
@@ -81,6 +87,29 @@ actor PodWorker {
         }
         for container in pod.spec?.containers ?? [] {
             containers[container.name ?? ""] = ContainerRecord(id: Self.containerID(uid, container.name ?? ""))
+        }
+        await startPending()
+    }
+
+    /// Prepares the volumes if they are not yet, then starts every container that has not
+    /// started and whose retry time has come (a missing image or ConfigMap may appear).
+    private func startPending() async {
+        guard sandboxReady, pod.metadata?.deletionTimestamp == nil else { return }
+        if volumePaths == nil {
+            do {
+                volumePaths = try await PodVolumes(client: env.client, pod: pod, directory: env.podDirectory(uid) + "/volumes").prepare()
+            } catch {
+                if lastMountError != "\(error)" {
+                    lastMountError = "\(error)"
+                    await event("Warning", "FailedMount", "\(error)")
+                }
+                return
+            }
+        }
+        let now = Date()
+        for container in pod.spec?.containers ?? [] {
+            guard let record = containers[container.name ?? ""], !record.running, record.exited == nil,
+                  record.startedAt == nil, record.nextAttempt <= now else { continue }
             await start(container)
         }
     }
@@ -99,12 +128,26 @@ actor PodWorker {
             guard let image = try env.images.image(reference) else {
                 record.waiting = ContainerStateWaiting(reason: "ErrImageNeverPull",
                                                        message: "Container image \"\(imageName)\" is not present with pull policy of Never")
+                record.nextAttempt = Date().addingTimeInterval(5)
                 containers[name] = record
                 await event("Warning", "ErrImageNeverPull", record.waiting!.message!)
                 return
             }
+            let containerEnv: [(String, String)]
+            let mounts: [(destination: String, source: String, readOnly: Bool)]
+            do {
+                containerEnv = try await ContainerEnvironment(client: env.client, pod: podWithAddresses).resolve(container)
+                mounts = try PodVolumes(client: env.client, pod: pod, directory: env.podDirectory(uid) + "/volumes")
+                    .mounts(for: container, volumes: volumePaths ?? [:])
+            } catch {
+                record.waiting = ContainerStateWaiting(reason: "CreateContainerConfigError", message: "\(error)")
+                record.nextAttempt = Date().addingTimeInterval(5)
+                containers[name] = record
+                await event("Warning", "Failed", "Error: \(error)")
+                return
+            }
             let bundle = env.podDirectory(uid) + "/containers/" + name
-            try prepareBundle(bundle, container: container, image: image)
+            try prepareBundle(bundle, container: container, image: image, env: containerEnv, mounts: mounts)
             env.runc.delete(record.id)
             let log = env.logDirectory(pod) + "/\(name)/\(record.restartCount).log"
             try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -132,6 +175,7 @@ actor PodWorker {
             }
         } catch {
             record.waiting = ContainerStateWaiting(reason: "CreateContainerError", message: "\(error)")
+            record.nextAttempt = Date().addingTimeInterval(5)
             containers[name] = record
             await event("Warning", "Failed", "Error: \(error)")
         }
@@ -139,7 +183,19 @@ actor PodWorker {
 
     /// The container's root filesystem: an overlay of the image's with a writable layer of
     /// its own (kept across restarts, as a container's is), and its config.json.
-    private func prepareBundle(_ bundle: String, container: Container, image: ImageStore.Image) throws {
+    /// The Pod as the downward API sees it: with the addresses this worker gave it.
+    private var podWithAddresses: Pod {
+        var copy = pod
+        if copy.status == nil { copy.status = PodStatus() }
+        copy.status?.podIP = podIPs.first
+        copy.status?.podIPs = podIPs.map { PodIP(ip: $0) }
+        copy.status?.hostIP = env.nodeIP
+        copy.status?.hostIPs = env.nodeIP.map { [HostIP(ip: $0)] }
+        return copy
+    }
+
+    private func prepareBundle(_ bundle: String, container: Container, image: ImageStore.Image,
+                               env containerEnv: [(String, String)], mounts: [(destination: String, source: String, readOnly: Bool)]) throws {
         let fm = FileManager.default
         for dir in ["rootfs", "upper", "work"] { try fm.createDirectory(atPath: bundle + "/" + dir, withIntermediateDirectories: true) }
         if !Self.isMountPoint(bundle + "/rootfs") {
@@ -153,7 +209,8 @@ actor PodWorker {
         let spec = ContainerSpec(container: container, image: image.config, podName: pod.spec?.hostname ?? pod.metadata?.name ?? "",
                                  netnsPath: env.netnsPath(uid), cgroupsPath: "/skiff-\(uid)-\(container.name ?? "")",
                                  etcFiles: ["/etc/resolv.conf": etc + "/resolv.conf", "/etc/hosts": etc + "/hosts",
-                                            "/etc/hostname": etc + "/hostname"])
+                                            "/etc/hostname": etc + "/hostname"],
+                                 containerEnv: containerEnv, volumeMounts: mounts)
         let data = try JSONSerialization.data(withJSONObject: spec.json(), options: [.sortedKeys])
         try data.write(to: URL(fileURLWithPath: bundle + "/config.json"))
     }
@@ -199,6 +256,7 @@ actor PodWorker {
     /// (10 s doubling to 5 min; reset after 10 minutes of running).
     private func superviseContainers() async {
         guard sandboxReady, pod.metadata?.deletionTimestamp == nil else { return }
+        await startPending()
         let policy = pod.spec?.restartPolicy ?? "Always"
         for container in pod.spec?.containers ?? [] {
             let name = container.name ?? ""
