@@ -200,3 +200,43 @@ def test_environment_and_volumes_from_the_api(node):
     eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("needs-config")), "started once it exists", 60)
     node.kubectl("delete", "pod", "needs-config", "--wait=true", "--timeout=60s")
     assert node.runc_ids() == [] and node.mounts() == []
+
+
+def test_probes_gate_readiness_and_restart_unhealthy_containers(node):
+    probed = json.loads(pod_manifest("probed", "touch /tmp/alive; mkdir -p /www; (sleep 2; echo ok > /www/index.html) & "
+                                               "httpd -p 8080 -h /www; sleep 6; rm /tmp/alive; sleep 3600", grace=1))
+    c = probed["spec"]["containers"][0]
+    c["ports"] = [{"name": "http", "containerPort": 8080}]
+    c["readinessProbe"] = {"httpGet": {"path": "/index.html", "port": "http"}, "periodSeconds": 1}
+    c["livenessProbe"] = {"exec": {"command": ["test", "-f", "/tmp/alive"]}, "periodSeconds": 1, "failureThreshold": 2}
+    tcp = json.loads(pod_manifest("tcp", "httpd -f -p 9000 -h /"))
+    tcp["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 9000}, "periodSeconds": 1}
+    closed = json.loads(pod_manifest("closed", "sleep 3600"))
+    closed["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 9001}, "periodSeconds": 1}
+    for manifest in (probed, tcp, closed):
+        node.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+
+    def ready(name):
+        p = node.pod(name)
+        return p and any(x["type"] == "Ready" and x["status"] == "True" for x in p["status"].get("conditions", []))
+
+    # Not ready while the page is missing (404), ready once it is there.
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("probed")), "probed running", 60)
+    assert not ready("probed")
+    eventually(lambda: ready("probed"), "probed ready", 30)
+    eventually(lambda: ready("tcp"), "tcp ready", 30)
+    # Liveness fails after /tmp/alive goes: the container is restarted.
+    restarted = eventually(lambda: (lambda p: p if p and p["status"]["containerStatuses"][0].get("restartCount", 0) >= 1 else None)(node.pod("probed")),
+                           "a liveness restart", 60)
+    assert restarted["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 137
+    events = node.kubectl("get", "events", "--field-selector", "involvedObject.name=probed")
+    assert "Readiness probe failed: HTTP probe failed with statuscode: 404" in events
+    assert "Liveness probe failed" in events and "failed liveness probe, will be restarted" in events
+    # Nothing listens on 9001: running, never ready.
+    closed_pod = node.pod("closed")
+    assert closed_pod["status"]["phase"] == "Running" and not ready("closed")
+    assert closed_pod["status"]["containerStatuses"][0]["ready"] is False
+    assert "connection refused" in node.kubectl("get", "events", "--field-selector", "involvedObject.name=closed")
+    for name in ("probed", "tcp", "closed"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    assert node.runc_ids() == [] and node.mounts() == []
