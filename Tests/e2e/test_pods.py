@@ -152,7 +152,8 @@ def test_exit_codes_restarts_and_missing_images(node):
 
     for name in ("fails", "done", "crashes", "noimage"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
-    assert node.runc_ids() == [] and node.mounts() == []
+    # Finished Pods are deleted at once by the API server; the agent cleans up after them.
+    eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)
 
 
 def test_environment_and_volumes_from_the_api(node):
@@ -240,3 +241,41 @@ def test_probes_gate_readiness_and_restart_unhealthy_containers(node):
     for name in ("probed", "tcp", "closed"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     assert node.runc_ids() == [] and node.mounts() == []
+
+
+def test_init_containers_run_in_order_before_the_app(node):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "inits", "namespace": "default"},
+           "spec": {"restartPolicy": "Never", "terminationGracePeriodSeconds": 1, "volumes": [{"name": "work", "emptyDir": {}}],
+                    "initContainers": [
+                        {"name": "first", "image": "busybox:test", "command": ["sh", "-c", "sleep 1; echo one > /work/log"],
+                         "volumeMounts": [{"name": "work", "mountPath": "/work"}]},
+                        {"name": "second", "image": "busybox:test", "command": ["sh", "-c", "test -f /work/log && echo two >> /work/log"],
+                         "volumeMounts": [{"name": "work", "mountPath": "/work"}]}],
+                    "containers": [{"name": "app", "image": "busybox:test", "command": ["sh", "-c", "cat /work/log"],
+                                    "volumeMounts": [{"name": "work", "mountPath": "/work"}]}]}}
+    node.kubectl("apply", "-f", "-", input=json.dumps(pod))
+    # While the first runs, the Pod is initialising.
+    eventually(lambda: "Init:0/2" in node.kubectl("get", "pod", "inits"), "Init:0/2", 60)
+    done = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Succeeded" else None)(node.pod("inits")), "inits Succeeded", 60)
+    assert [s["state"]["terminated"]["exitCode"] for s in done["status"]["initContainerStatuses"]] == [0, 0]
+    assert any(c["type"] == "Initialized" and c["status"] == "True" for c in done["status"]["conditions"])
+    [log] = glob.glob(os.path.join(node.root, "logs", "default_inits_*", "app", "0.log"))
+    assert open(log).read() == "one\ntwo\n"
+
+    # A failing init container: retried under OnFailure (the app never starts), fatal under Never.
+    for name, policy in (("init-retry", "OnFailure"), ("init-fatal", "Never")):
+        bad = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+               "spec": {"restartPolicy": policy, "terminationGracePeriodSeconds": 1,
+                        "initContainers": [{"name": "check", "image": "busybox:test", "command": ["sh", "-c", "exit 2"]}],
+                        "containers": [{"name": "app", "image": "busybox:test", "command": ["sleep", "3600"]}]}}
+        node.kubectl("apply", "-f", "-", input=json.dumps(bad))
+    retried = eventually(lambda: (lambda p: p if p and (p["status"].get("initContainerStatuses") or [{}])[0].get("restartCount", 0) >= 1 else None)(node.pod("init-retry")),
+                         "the init container retried", 60)
+    assert retried["status"]["phase"] == "Pending"
+    assert "running" not in retried["status"]["containerStatuses"][0]["state"]
+    fatal = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Failed" else None)(node.pod("init-fatal")), "init-fatal Failed", 60)
+    assert fatal["status"]["initContainerStatuses"][0]["state"]["terminated"]["exitCode"] == 2
+    for name in ("inits", "init-retry", "init-fatal"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    # A finished Pod is deleted at once by the API server; the agent cleans up after it.
+    eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)

@@ -98,7 +98,7 @@ actor PodWorker {
             await event("Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
             return
         }
-        for container in pod.spec?.containers ?? [] {
+        for container in (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? []) {
             containers[container.name ?? ""] = ContainerRecord(id: Self.containerID(uid, container.name ?? ""))
         }
         await startPending()
@@ -120,11 +120,29 @@ actor PodWorker {
             }
         }
         let now = Date()
-        for container in pod.spec?.containers ?? [] {
+        // Init containers one at a time, in order, each to success; then the app containers.
+        let candidates: [Container]
+        if let next = nextInitContainer {
+            candidates = [next]
+        } else {
+            candidates = initFailed ? [] : pod.spec?.containers ?? []
+        }
+        for container in candidates {
             guard let record = containers[container.name ?? ""], !record.running, record.exited == nil,
                   record.startedAt == nil, record.nextAttempt <= now else { continue }
             await start(container)
         }
+    }
+
+    /// The first init container that has not yet succeeded; nil once all have.
+    private var nextInitContainer: Container? {
+        (pod.spec?.initContainers ?? []).first { containers[$0.name ?? ""]?.exited?.exitCode != 0 || containers[$0.name ?? ""]?.exited == nil }
+    }
+
+    /// An init container failed and the restart policy says not to try again.
+    private var initFailed: Bool {
+        (pod.spec?.restartPolicy ?? "Always") == "Never"
+            && (pod.spec?.initContainers ?? []).contains { (containers[$0.name ?? ""]?.exited?.exitCode ?? 0) != 0 }
     }
 
     static func containerID(_ uid: String, _ name: String) -> String { "\(uid)_\(name)" }
@@ -275,10 +293,14 @@ actor PodWorker {
         guard sandboxReady, pod.metadata?.deletionTimestamp == nil else { return }
         await startPending()
         let policy = pod.spec?.restartPolicy ?? "Always"
-        for container in pod.spec?.containers ?? [] {
+        let initNames = Set((pod.spec?.initContainers ?? []).compactMap(\.name))
+        for container in (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? []) {
             let name = container.name ?? ""
             guard var record = containers[name], let exited = record.exited else { continue }
-            let restart = policy == "Always" || (policy == "OnFailure" && exited.exitCode != 0)
+            // A failed init container is retried unless the policy is Never; app containers
+            // follow the policy.
+            let restart = initNames.contains(name) ? (policy != "Never" && exited.exitCode != 0)
+                : policy == "Always" || (policy == "OnFailure" && exited.exitCode != 0)
             guard restart else { continue }
             let now = Date()
             if record.backoffUntil == nil {
@@ -370,36 +392,44 @@ actor PodWorker {
 
     // MARK: - Status
 
+    private func containerStatus(_ container: Container) -> ContainerStatus {
+        let name = container.name ?? ""
+        let record = containers[name]
+        var status = ContainerStatus(name: name)
+        status.image = container.image
+        status.imageID = record?.imageID
+        status.restartCount = record?.restartCount ?? 0
+        status.containerID = record.map { "runc://" + $0.id }
+        if let record, record.running {
+            status.state = ContainerState(running: ContainerStateRunning(startedAt: record.startedAt))
+        } else if let waiting = record?.waiting, record?.exited == nil || record?.backoffUntil != nil {
+            status.state = ContainerState(waiting: waiting)
+        } else if let exited = record?.exited {
+            status.state = ContainerState(terminated: exited)
+        } else {
+            let reason = nextInitContainer == nil || nextInitContainer?.name == name ? "ContainerCreating" : "PodInitializing"
+            status.state = ContainerState(waiting: ContainerStateWaiting(reason: reason, message: setupError))
+        }
+        if let last = record?.lastTermination { status.lastState = ContainerState(terminated: last) }
+        let running = record?.running ?? false
+        status.ready = running && (record?.ready ?? false) && (record?.startupDone ?? false)
+        status.started = running && (record?.startupDone ?? false)
+        return status
+    }
+
     func status() -> PodStatus {
         let policy = pod.spec?.restartPolicy ?? "Always"
-        var statuses: [ContainerStatus] = []
-        for container in pod.spec?.containers ?? [] {
-            let name = container.name ?? ""
-            let record = containers[name]
-            var status = ContainerStatus(name: name)
-            status.image = container.image
-            status.imageID = record?.imageID
-            status.restartCount = record?.restartCount ?? 0
-            status.containerID = record.map { "runc://" + $0.id }
-            if let record, record.running {
-                status.state = ContainerState(running: ContainerStateRunning(startedAt: record.startedAt))
-            } else if let waiting = record?.waiting, record?.exited == nil || record?.backoffUntil != nil {
-                status.state = ContainerState(waiting: waiting)
-            } else if let exited = record?.exited {
-                status.state = ContainerState(terminated: exited)
-            } else {
-                status.state = ContainerState(waiting: ContainerStateWaiting(reason: "ContainerCreating", message: setupError))
-            }
-            if let last = record?.lastTermination { status.lastState = ContainerState(terminated: last) }
-            let running = record?.running ?? false
-            status.ready = running && (record?.ready ?? false) && (record?.startupDone ?? false)
-            status.started = running && (record?.startupDone ?? false)
-            statuses.append(status)
-        }
+        let initStatuses = (pod.spec?.initContainers ?? []).map(containerStatus)
+        let statuses = (pod.spec?.containers ?? []).map(containerStatus)
+        let initialized = nextInitContainer == nil
         let allRunning = !statuses.isEmpty && statuses.allSatisfy { $0.state?.running != nil && $0.ready == true }
         let terminated = statuses.compactMap { $0.state?.terminated }
         let phase: String
-        if !statuses.isEmpty, terminated.count == statuses.count, policy != "Always",
+        if initFailed {
+            phase = "Failed"
+        } else if !initialized {
+            phase = "Pending"
+        } else if !statuses.isEmpty, terminated.count == statuses.count, policy != "Always",
            policy == "Never" || terminated.allSatisfy({ $0.exitCode == 0 }) {
             phase = terminated.allSatisfy { $0.exitCode == 0 } ? "Succeeded" : "Failed"
         } else if statuses.contains(where: { $0.state?.running != nil || $0.restartCount ?? 0 > 0 }) {
@@ -423,10 +453,11 @@ actor PodWorker {
         status.podIPs = podIPs.isEmpty ? nil : podIPs.map { PodIP(ip: $0) }
         status.startTime = pod.status?.startTime ?? startTime
         status.containerStatuses = statuses
+        status.initContainerStatuses = initStatuses.isEmpty ? nil : initStatuses
         let done = phase == "Succeeded" || phase == "Failed"
         status.conditions = [
             condition("PodReadyToStartContainers", sandboxReady),
-            condition("Initialized", true),
+            condition("Initialized", initialized, reason: "ContainersNotInitialized"),
             condition("Ready", allRunning, reason: done ? "PodCompleted" : "ContainersNotReady"),
             condition("ContainersReady", allRunning, reason: done ? "PodCompleted" : "ContainersNotReady"),
             condition("PodScheduled", true),
