@@ -29,6 +29,9 @@ class AgentNode:
         self.cluster.conflist("node1")
         layout = oci_layout(os.path.join(self.cluster.dir, "busybox"))
         subprocess.run([skiff_binary(), "image", "import", layout, "--root-dir", self.root], check=True, capture_output=True)
+        self.start_agent()
+
+    def start_agent(self):
         log = open(os.path.join(self.cluster.dir, "agent.log"), "ab")
         self.agent = subprocess.Popen(
             ["nsenter", f"--net=/run/netns/{self.ns}", skiff_binary(), "agent", "--kubeconfig", self.cluster.kubeconfig,
@@ -37,6 +40,11 @@ class AgentNode:
              "--cni-bin-dir", self.cluster.cni_dir("node1", "bin") + ":/usr/lib/cni", "--node-status-update-frequency", "1s"],
             stdout=log, stderr=log, start_new_session=True)
         self.cluster.procs.append(self.agent)
+
+    def kill_agent(self):
+        """SIGKILL to the agent alone: its containers (and their runc shells) live on."""
+        os.kill(self.agent.pid, 9)
+        self.agent.wait(timeout=10)
 
     def kubectl(self, *args, **kw):
         return self.cluster.kubectl(*args, **kw)
@@ -278,4 +286,42 @@ def test_init_containers_run_in_order_before_the_app(node):
     for name in ("inits", "init-retry", "init-fatal"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     # A finished Pod is deleted at once by the API server; the agent cleans up after it.
+    eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)
+
+
+def test_an_agent_restart_keeps_containers_and_catches_up(node):
+    for name, command, restart in (("long", "sleep 3600", "Always"), ("ends", "sleep 3; exit 5", "Never"),
+                                   ("graceful", "sleep 3600", "Always"), ("forced", "sleep 3600", "Always")):
+        node.kubectl("apply", "-f", "-", input=pod_manifest(name, command, restart=restart, grace=1))
+    for name in ("long", "ends", "graceful", "forced"):
+        eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod(name)), f"{name} running", 60)
+    before = node.pod("long")["status"]["containerStatuses"][0]
+    state = lambda cid: json.loads(subprocess.run(["runc", "--root", os.path.join(node.root, "runc"), "state", cid],
+                                                  capture_output=True, text=True).stdout or "{}")
+    long_id = before["containerID"].split("://")[1]
+    pid = state(long_id)["pid"]
+
+    node.kill_agent()
+    # While the agent is down: one Pod deleted gracefully (waits for the node), one forced (gone at once).
+    node.kubectl("delete", "pod", "graceful", "--wait=false")
+    node.kubectl("delete", "pod", "forced", "--grace-period=0", "--force")
+    time.sleep(4)                      # "ends" exits meanwhile
+    node.start_agent()
+
+    # "graceful" is torn down and confirmed; "forced" is found orphaned and removed.
+    eventually(lambda: node.pod("graceful") is None, "graceful confirmed deleted", 60)
+    keep = (node.pod("long")["metadata"]["uid"], node.pod("ends")["metadata"]["uid"])
+    eventually(lambda: all(cid.startswith(tuple(u + "_" for u in keep)) for cid in node.runc_ids())
+               and set(os.listdir(os.path.join(node.root, "pods"))) <= set(keep), "only long's and ends' left", 60)
+    # "long" was not restarted: same process, same start, no restart counted.
+    after = eventually(lambda: (lambda p: p["status"]["containerStatuses"][0] if p["status"]["containerStatuses"][0].get("state", {}).get("running") else None)(node.pod("long")),
+                       "long still running", 30)
+    assert after["restartCount"] == 0 and after["state"]["running"]["startedAt"] == before["state"]["running"]["startedAt"]
+    assert state(long_id)["pid"] == pid
+    # "ends" ended while the agent was down; its status is caught up from its exit file.
+    ended = eventually(lambda: (lambda p: p if p["status"].get("phase") == "Failed" else None)(node.pod("ends")), "ends Failed", 30)
+    assert ended["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 5
+
+    for name in ("long", "ends"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)

@@ -21,9 +21,35 @@ public final class PodManager: Sendable {
             onAdd: { [self] pod in await self.observe(pod) },
             onUpdate: { [self] _, pod in await self.observe(pod) },
             onDelete: { [self] pod in await self.gone(pod) })
-        await informer.run()
+        informer.start()
+        do {
+            try await informer.waitForSync()
+            await removeOrphans()
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        } catch {
+            // Cancelled.
+        }
         informer.removeEventHandler(registration)
+        await informer.stop()
         // Stopping the agent leaves Pods running (a restarted agent adopts them).
+    }
+
+    /// Pods this node still has sandboxes for but the API no longer lists (deleted while the
+    /// agent was down) are torn down.
+    private func removeOrphans() async {
+        let known = Set(informer.list().compactMap { $0.metadata?.uid })
+        let podsDir = env.stateDirectory + "/pods"
+        for uid in (try? FileManager.default.contentsOfDirectory(atPath: podsDir)) ?? [] where !known.contains(uid) {
+            guard workers.withLock({ $0[uid] }) == nil else { continue }
+            let saved = FileManager.default.contents(atPath: "\(podsDir)/\(uid)/sandbox.json")
+                .flatMap { try? JSONDecoder().decode(PodWorker.SavedSandbox.self, from: $0) }
+            var meta = ObjectMeta(name: saved?.name ?? uid, namespace: saved?.namespace ?? "default")
+            meta.uid = uid
+            meta.deletionTimestamp = KubeTime.format()
+            meta.deletionGracePeriodSeconds = 0
+            env.logger.info("pod \(meta.namespace ?? "")/\(meta.name ?? "") was deleted while the agent was down: removing it")
+            await observe(Pod(metadata: meta, spec: PodSpec(containers: [])))
+        }
     }
 
     private func observe(_ pod: Pod) async {

@@ -37,6 +37,23 @@ actor PodWorker {
         var probes: [String: ProbeState] = [:]
         /// Set when a failed probe asked it to stop; SIGKILL follows at this time.
         var killDeadline: Date?
+        /// Found running after an agent restart: no process of ours waits for it, so its
+        /// end is noticed through runc and its shell's exit file.
+        var adopted = false
+    }
+
+    /// What survives an agent restart about a container (in its bundle directory).
+    struct SavedContainer: Codable {
+        var startedAt: String?
+        var restartCount: Int32
+        var lastTermination: ContainerStateTerminated?
+    }
+
+    /// What survives about the sandbox.
+    struct SavedSandbox: Codable {
+        var namespace: String
+        var name: String
+        var podIPs: [String]
     }
 
     struct ProbeState {
@@ -62,12 +79,18 @@ actor PodWorker {
     /// Sets the Pod up, keeps it running and reporting, and tears it down once deleted.
     func run() async {
         startTime = KubeTime.format()
+        // Deleted before it ever ran here: nothing to set up, only what may be left to remove.
+        if pod.metadata?.deletionTimestamp != nil, loadSandbox() == nil, !PodNetworkNamespace(path: env.netnsPath(uid)).exists {
+            await tearDown(confirm: true)
+            return
+        }
         await setUp()
         while !finished {
             if pod.metadata?.deletionTimestamp != nil || Task.isCancelled {
                 await tearDown(confirm: !Task.isCancelled)
                 return
             }
+            await pollAdopted()
             await superviseContainers()
             await probeContainers()
             await writeStatus()
@@ -79,6 +102,10 @@ actor PodWorker {
 
     private func setUp() async {
         let netns = PodNetworkNamespace(path: env.netnsPath(uid))
+        if netns.exists, let saved = loadSandbox() {
+            adopt(saved)
+            return
+        }
         do {
             try netns.create()
             let attachment = CNIInvoker.Attachment(containerID: uid, netns: netns.path, args: [
@@ -91,6 +118,8 @@ actor PodWorker {
             try env.hostsFile(for: pod, ip: podIPs.first).write(toFile: dir + "/etc/hosts", atomically: true, encoding: .utf8)
             try ((pod.spec?.hostname ?? pod.metadata?.name ?? "") + "\n").write(toFile: dir + "/etc/hostname", atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(atPath: env.logDirectory(pod), withIntermediateDirectories: true)
+            let saved = SavedSandbox(namespace: pod.metadata?.namespace ?? "", name: pod.metadata?.name ?? "", podIPs: podIPs)
+            try JSONEncoder().encode(saved).write(to: URL(fileURLWithPath: dir + "/sandbox.json"))
             sandboxReady = true
         } catch {
             setupError = "\(error)"
@@ -102,6 +131,69 @@ actor PodWorker {
             containers[container.name ?? ""] = ContainerRecord(id: Self.containerID(uid, container.name ?? ""))
         }
         await startPending()
+    }
+
+    // MARK: - Agent restarts
+
+    private func loadSandbox() -> SavedSandbox? {
+        FileManager.default.contents(atPath: env.podDirectory(uid) + "/sandbox.json").flatMap { try? JSONDecoder().decode(SavedSandbox.self, from: $0) }
+    }
+
+    private func bundle(_ name: String) -> String { env.podDirectory(uid) + "/containers/" + name }
+
+    private func save(_ name: String) {
+        guard let record = containers[name] else { return }
+        let saved = SavedContainer(startedAt: record.startedAt, restartCount: record.restartCount, lastTermination: record.lastTermination)
+        try? JSONEncoder().encode(saved).write(to: URL(fileURLWithPath: bundle(name) + "/record.json"))
+    }
+
+    /// Takes over a sandbox and containers a previous run of the agent left: running ones
+    /// keep running, ended ones are seen as ended with the status their shell wrote.
+    private func adopt(_ saved: SavedSandbox) {
+        podIPs = saved.podIPs
+        sandboxReady = true
+        for container in (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? []) {
+            let name = container.name ?? ""
+            var record = ContainerRecord(id: Self.containerID(uid, name))
+            if let data = FileManager.default.contents(atPath: bundle(name) + "/record.json"),
+               let stored = try? JSONDecoder().decode(SavedContainer.self, from: data) {
+                record.startedAt = stored.startedAt
+                record.restartCount = stored.restartCount
+                record.lastTermination = stored.lastTermination
+                record.imageID = (try? container.image.flatMap(ImageReference.init).flatMap { try env.images.image($0) }?.id) ?? ""
+                record.ready = container.readinessProbe == nil
+                record.startupDone = container.startupProbe == nil
+                if env.runc.status(record.id) == "running" {
+                    record.running = true
+                    record.adopted = true
+                } else if let code = Runc.exitStatus(bundle(name) + "/exit-status") {
+                    record.exited = ContainerStateTerminated(exitCode: code, reason: code == 0 ? "Completed" : "Error",
+                                                             startedAt: stored.startedAt, finishedAt: KubeTime.format(),
+                                                             containerID: "runc://" + record.id)
+                    env.runc.delete(record.id)
+                }
+            }
+            containers[name] = record
+        }
+        env.logger.info("pod \(key): adopted its sandbox and \(containers.values.filter(\.running).count) running container(s)")
+    }
+
+    /// Adopted containers have no process of ours to wait for: ask runc.
+    private func pollAdopted() async {
+        for (name, record) in containers where record.adopted && record.running {
+            guard env.runc.status(record.id) != "running" else { continue }
+            // The shell writes the status just after runc returns.
+            var code: Int32?
+            for _ in 0..<20 {
+                code = Runc.exitStatus(bundle(name) + "/exit-status")
+                if code != nil { break }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            var updated = record
+            updated.adopted = false
+            containers[name] = updated
+            await exited(name, status: code ?? 255)
+        }
     }
 
     /// Prepares the volumes if they are not yet, then starts every container that has not
@@ -192,9 +284,10 @@ actor PodWorker {
             record.probes = [:]
             record.killDeadline = nil
             containers[name] = record
-            _ = try env.runc.run(id: record.id, bundle: bundle, log: log) { [weak self] status in
+            _ = try env.runc.run(id: record.id, bundle: bundle, log: log, exitFile: bundle + "/exit-status") { [weak self] status in
                 Task { await self?.exited(name, status: status) }
             }
+            save(name)
             // Running once runc says so; a container that fails to start exits first.
             let started = await waitUntilStarted(record.id, name: name)
             if started {
@@ -285,6 +378,7 @@ actor PodWorker {
         record.exited = terminated
         env.runc.delete(record.id)
         containers[name] = record
+        save(name)
     }
 
     /// Restarts exited containers as the restart policy says, after CrashLoopBackOff's delay
@@ -320,6 +414,7 @@ actor PodWorker {
             record.restartCount += 1
             record.backoffUntil = nil
             containers[name] = record
+            save(name)
             await start(container)
         }
     }
@@ -489,16 +584,25 @@ actor PodWorker {
         for (_, record) in running { env.runc.kill(record.id, signal: "SIGTERM") }
         let deadline = Date().addingTimeInterval(grace)
         while containers.values.contains(where: \.running), Date() < deadline {
+            await pollAdopted()
             try? await Task.sleep(for: .milliseconds(100))
         }
         for (_, record) in containers where record.running { env.runc.kill(record.id, signal: "SIGKILL") }
         let killedBy = Date().addingTimeInterval(10)
         while containers.values.contains(where: \.running), Date() < killedBy {
+            await pollAdopted()
             try? await Task.sleep(for: .milliseconds(100))
         }
-        for (name, record) in containers {
-            env.runc.delete(record.id)
-            let rootfs = env.podDirectory(uid) + "/containers/\(name)/rootfs"
+        // Containers of this Pod runc still knows, the Pod's spec aside (a Pod deleted while
+        // the agent was down is known only by its directory).
+        for id in env.runc.list() where id.hasPrefix(uid + "_") {
+            env.runc.kill(id, signal: "SIGKILL")
+            env.runc.delete(id)
+        }
+        for (_, record) in containers { env.runc.delete(record.id) }
+        let containersDir = env.podDirectory(uid) + "/containers"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: containersDir)) ?? [] {
+            let rootfs = containersDir + "/\(name)/rootfs"
             if Self.isMountPoint(rootfs) { _ = umount2(rootfs, Int32(MNT_DETACH)) }
         }
         let netns = PodNetworkNamespace(path: env.netnsPath(uid))

@@ -8,14 +8,18 @@ struct Runc: Sendable {
     let binary: String
     let root: String
 
-    /// Starts the container; `onExit` gets its exit status once it ends.
-    func run(id: String, bundle: String, log: String, onExit: @escaping @Sendable (Int32) -> Void) throws -> Int32 {
+    /// Starts the container; `onExit` gets its exit status once it ends. A small shell
+    /// stays runc's parent and writes the status to `exitFile` as it ends, so the status
+    /// survives an agent restart (what containerd's shim does).
+    func run(id: String, bundle: String, log: String, exitFile: String, onExit: @escaping @Sendable (Int32) -> Void) throws -> Int32 {
+        unlink(exitFile)
         FileManager.default.createFile(atPath: log, contents: nil)
         guard let output = FileHandle(forWritingAtPath: log) else { throw PodError.runtime("cannot open \(log)") }
         output.seekToEndOfFile()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--root", root, "run", "--bundle", bundle, id]
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\"$0\" --root \"$1\" run --bundle \"$2\" \"$3\"; code=$?; echo $code > \"$4.tmp\" && mv \"$4.tmp\" \"$4\"; exit $code",
+                             binary, root, bundle, id, exitFile]
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
@@ -25,6 +29,16 @@ struct Runc: Sendable {
         }
         try process.run()
         return process.processIdentifier
+    }
+
+    /// The status a container ended with, as its shell wrote it.
+    static func exitStatus(_ exitFile: String) -> Int32? {
+        (try? String(contentsOfFile: exitFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// The ids runc knows under this root.
+    func list() -> [String] {
+        ((try? Command.run(binary, ["--root", root, "list", "-q"])) ?? "").split(separator: "\n").map(String.init)
     }
 
     func kill(_ id: String, signal: String) {
