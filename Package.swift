@@ -62,6 +62,7 @@ let package = Package(
         // API server, storage, allocators (scheduler and controllers arrive later).
         .target(name: "ControlPlane", dependencies: [
             "KubeAPI", "CSQLite", "Netlink",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -112,6 +113,12 @@ let package = Package(
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DNS", dependencies: [

@@ -22,6 +22,9 @@ public struct NodeAgent: Sendable {
         public var clusterDNS = ["10.96.0.10"]
         public var clusterDomain = "cluster.local"
         public var runtime = "runc"
+        /// The HTTPS port the API server reaches the agent on (logs); 0 turns it off.
+        public var port = 10250
+        public var address = "0.0.0.0"
         public init(nodeName: String) { self.nodeName = nodeName }
     }
 
@@ -43,6 +46,7 @@ public struct NodeAgent: Sendable {
         registration.extraLabels = config.labels
         registration.taints = config.taints
         registration.maxPods = config.maxPods
+        registration.port = config.port
         var delay: Duration = .milliseconds(200)
         while true {
             do {
@@ -62,10 +66,17 @@ public struct NodeAgent: Sendable {
         lease.renewInterval = .milliseconds(Int64(config.leaseDurationSeconds) * 250)
         let (status, heartbeat) = (reporter, lease)
         let pods = try podManager(nodeIP: registration.internalIP)
+        let server = try httpsServer(addresses: [registration.internalIP].compactMap { $0 })
+        let log = logger
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await status.run() }
             group.addTask { await heartbeat.run() }
             if let pods { group.addTask { await pods.run() } }
+            if let server {
+                group.addTask {
+                    do { try await server.run() } catch { log.error("the agent's HTTPS port stopped: \(error)") }
+                }
+            }
         }
     }
 
@@ -83,6 +94,18 @@ public struct NodeAgent: Sendable {
         env.clusterDNS = config.clusterDNS
         env.clusterDomain = config.clusterDomain
         return PodManager(env: env)
+    }
+
+    /// The HTTPS port, when a port is set and the cluster CA is known to check clients with.
+    func httpsServer(addresses: [String]) throws -> AgentServer? {
+        guard config.port > 0 else { return nil }
+        guard let ca = client.config.certificateAuthorityPEM else {
+            logger.warning("no cluster CA to check clients against: the agent's HTTPS port (logs) is off")
+            return nil
+        }
+        return try AgentServer(host: config.address, port: config.port, stateDirectory: config.stateDirectory, nodeName: config.nodeName,
+                               addresses: addresses, clientCAPEM: ca, runcBinary: NodeHealthProbe.findExecutable(config.runtime),
+                               logger: logger)
     }
 
     /// The first global IPv4 address of an interface that is up (the kubelet asks the

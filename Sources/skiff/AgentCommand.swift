@@ -67,10 +67,17 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
     var clusterDomain: String = "cluster.local"
 
+    @Option(help: "HTTPS port the API server reaches the agent on (kubectl logs); 0: none.")
+    var port: Int = 10250
+
+    @Option(help: "Address to serve the HTTPS port on.")
+    var address: String = "0.0.0.0"
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, warning, error.")
     var logLevel: String = "info"
 
     func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard leaseDurationSeconds >= 1 else { throw ValidationError("--node-lease-duration-seconds must be at least 1") }
         guard kubeconfig != nil || server != nil else { throw ValidationError("give --server (with --token) or --kubeconfig") }
         guard maxPods > 0 else { throw ValidationError("--max-pods must be positive") }
@@ -127,6 +134,8 @@ struct AgentCommand: AsyncParsableCommand {
         config.cniBinDirs = cniBinDir.split(separator: ":").map(String.init)
         config.clusterDNS = clusterDNS.split(separator: ",").map(String.init)
         config.clusterDomain = clusterDomain
+        config.port = port
+        config.address = address
         config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
         let client = try KubeClient(config: clientConfig(), logger: logger)
         let agent = NodeAgent(client: client, config: config, logger: logger)

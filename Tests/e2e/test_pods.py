@@ -325,3 +325,36 @@ def test_an_agent_restart_keeps_containers_and_catches_up(node):
     for name in ("long", "ends"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)
+
+
+def test_kubectl_logs_through_the_api_server(node):
+    node.kubectl("apply", "-f", "-", input=pod_manifest("talker", "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done"))
+    node.kubectl("apply", "-f", "-", input=pod_manifest("twice", "echo run at $(cat /proc/uptime); sleep 1; exit 1"))
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("talker")), "talker running", 60)
+    eventually(lambda: "line 5" in node.kubectl("logs", "talker"), "talker's log", 30)
+    assert node.kubectl("logs", "talker").startswith("line 0\nline 1\n")
+    tail = node.kubectl("logs", "talker", "--tail=2").splitlines()
+    assert len(tail) == 2 and all(l.startswith("line ") for l in tail)
+    assert int(tail[1].split()[1]) == int(tail[0].split()[1]) + 1
+    assert len(node.kubectl("logs", "talker", "--limit-bytes=5")) == 5
+
+    # -f keeps streaming what the container writes.
+    follow = subprocess.Popen(["ip", "netns", "exec", node.cluster.switch, "kubectl", "--kubeconfig", node.cluster.kubeconfig,
+                               "logs", "-f", "talker", "--tail=1"], stdout=subprocess.PIPE, text=True)
+    try:
+        first = int(follow.stdout.readline().split()[1])
+        later = [int(follow.stdout.readline().split()[1]) for _ in range(5)]
+        assert later == list(range(first + 1, first + 6))
+    finally:
+        follow.kill()
+        follow.wait()
+
+    # --previous reads the run before the restart.
+    eventually(lambda: (lambda p: p and p["status"]["containerStatuses"][0].get("restartCount", 0) >= 1)(node.pod("twice")), "twice restarted", 60)
+    assert node.kubectl("logs", "twice", "--previous").startswith("run at ")
+    p = node.kubectl("logs", "talker", "-c", "nope", check=False)
+    assert p.returncode != 0 and "container nope is not valid for pod talker" in p.stderr
+    p = node.kubectl("logs", "talker", "--previous", check=False)
+    assert p.returncode != 0 and "previous terminated container" in p.stderr
+    for name in ("talker", "twice"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")

@@ -10,6 +10,8 @@ struct ResourceHandler: Sendable {
     let registry: ResourceRegistry
     let admission: Admission
     let validator: FieldValidator
+    /// For pods/log, which the Pod's node agent answers.
+    var kubelets: KubeletClient?
 
     /// Upstream's optimistic-concurrency message.
     static let modifiedMessage = "the object has been modified; please apply your changes to the latest version and try again"
@@ -525,7 +527,27 @@ struct ResourceHandler: Sendable {
         guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else {
             return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"], body: .bytes([]))
         }
-        throw APIError.serviceUnavailable("cannot reach the agent of node \"\(node)\" for pod \(name)'s log")
+        guard let kubelets, let nodes = registry.lookup(group: "", version: "v1", resource: "nodes"),
+              let storedNode = try await store.get(nodes.key(namespace: nil, name: node)) else {
+            throw APIError.serviceUnavailable("cannot reach the agent of node \"\(node)\" for pod \(name)'s log")
+        }
+        let nodeObject = try JSONParser.parse(storedNode.value)
+        let addresses = nodeObject[path: ["status", "addresses"]]?.arrayValue ?? []
+        guard let address = (addresses.first { $0["type"]?.stringValue == "InternalIP" } ?? addresses.first)?["address"]?.stringValue else {
+            throw APIError.serviceUnavailable("node \"\(node)\" has no address to reach its agent at")
+        }
+        let port = Int(nodeObject[path: ["status", "daemonEndpoints", "kubeletEndpoint", "Port"]]?.intValue ?? 10250)
+        let container = request.query["container"].flatMap { $0.isEmpty ? nil : $0 } ?? names.first ?? ""
+        var query: [String] = []
+        for flag in ["follow", "previous", "timestamps"] where ["true", "1"].contains(request.query[flag] ?? "") { query.append("\(flag)=true") }
+        for number in ["tailLines", "limitBytes", "sinceSeconds"] {
+            if let value = request.query[number] {
+                guard let n = Int64(value), n >= 0 else { throw APIError.badRequest("\(number): must be a non-negative integer") }
+                query.append("\(number)=\(n)")
+            }
+        }
+        let path = "/containerLogs/\(namespace)/\(name)/\(container)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        return try await kubelets.stream(host: address, port: port, path: path)
     }
 
     // MARK: - Helpers

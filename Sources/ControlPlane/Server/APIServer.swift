@@ -52,7 +52,8 @@ public final class APIServer: Sendable {
         pki = try ClusterPKI.loadOrCreate(directory: "\(dir)/tls", dnsNames: dns.sorted(), ipAddresses: ips.sorted())
         let allocators = ServiceAllocators(serviceCIDRs: cidrs, nodePorts: config.nodePortRange)
         let admission = Admission(store: store, registry: registry, allocators: allocators)
-        handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry))
+        handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry),
+                                  kubelets: try KubeletClient(certificatePEM: pki.kubeletClientCertificatePEM, keyPEM: pki.kubeletClientKeyPEM))
         discovery = Discovery(registry: registry, serverAddress: "\(advertise):\(config.listenPort)")
         openAPI = OpenAPIDocuments(registry: registry)
         try await bootstrap(allocators: allocators, cidr: cidrs[0])

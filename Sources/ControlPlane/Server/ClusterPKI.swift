@@ -10,8 +10,45 @@ public struct ClusterPKI: Sendable {
     public var caCertificatePEM: String
     public var servingCertificatePEM: String
     public var servingKeyPEM: String
+    /// The client certificate the API server presents to node agents (upstream's
+    /// apiserver-kubelet-client): agents accept it because the cluster CA signed it.
+    public var kubeletClientCertificatePEM = ""
+    public var kubeletClientKeyPEM = ""
 
     public static func loadOrCreate(directory: String, dnsNames: [String], ipAddresses: [String]) throws -> ClusterPKI {
+        var pki = try loadOrCreateServing(directory: directory, dnsNames: dnsNames, ipAddresses: ipAddresses)
+        let certPath = "\(directory)/kubelet-client.crt", keyPath = "\(directory)/kubelet-client.key"
+        if let cert = try? String(contentsOfFile: certPath, encoding: .utf8), let key = try? String(contentsOfFile: keyPath, encoding: .utf8),
+           let parsed = try? Certificate(pemEncoded: cert), parsed.notValidAfter > Date().addingTimeInterval(30 * 86400),
+           parsed.issuer == (try Certificate(pemEncoded: pki.caCertificatePEM)).subject {
+            pki.kubeletClientCertificatePEM = cert
+            pki.kubeletClientKeyPEM = key
+            return pki
+        }
+        let caKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: "\(directory)/ca.key", encoding: .utf8))
+        let ca = try Certificate(pemEncoded: pki.caCertificatePEM)
+        let key = P256.Signing.PrivateKey()
+        let now = Date()
+        let cert = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(365 * 86400),
+            issuer: ca.subject,
+            subject: try DistinguishedName { OrganizationName("system:masters"); CommonName("kube-apiserver-kubelet-client") },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                try ExtendedKeyUsage([.clientAuth])
+            },
+            issuerPrivateKey: .init(caKey))
+        pki.kubeletClientCertificatePEM = try cert.serializeAsPEM().pemString
+        pki.kubeletClientKeyPEM = key.pemRepresentation
+        try write(pki.kubeletClientKeyPEM, to: keyPath, mode: 0o600)
+        try write(pki.kubeletClientCertificatePEM, to: certPath, mode: 0o644)
+        return pki
+    }
+
+    private static func loadOrCreateServing(directory: String, dnsNames: [String], ipAddresses: [String]) throws -> ClusterPKI {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let caCertPath = "\(directory)/ca.crt", caKeyPath = "\(directory)/ca.key"

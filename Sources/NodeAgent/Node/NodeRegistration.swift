@@ -16,6 +16,8 @@ public struct NodeRegistration: Sendable {
     public var maxPods = 110
     public var machine: MachineInfo
     public var version = "v1.32.0-skiff"
+    /// The agent's HTTPS port, published for the API server.
+    public var port = 10250
 
     public init(name: String, internalIP: String?, machine: MachineInfo) {
         self.name = name

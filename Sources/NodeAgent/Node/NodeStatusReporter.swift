@@ -49,6 +49,7 @@ public struct NodeStatusReporter: Sendable {
         status.allocatable = registration.capacity
         status.addresses = registration.addresses
         status.nodeInfo = registration.nodeInfo
+        status.daemonEndpoints = NodeDaemonEndpoints(kubeletEndpoint: DaemonEndpoint(Port: Int32(registration.port)))
         status.conditions = NodeConditions.update(previous?.conditions ?? [], readings: probe.read(), now: KubeTime.format())
         return status
     }

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The agent's HTTPS port (the kubelet's 10250): only clients with a certificate the
+/// cluster CA signed get in (the API server's kubelet-client certificate). It serves
+/// `/healthz` and `/containerLogs/<ns>/<pod>/<container>` with follow, previous, tailLines
+/// and limitBytes, which the API server proxies for `kubectl logs`.
+public struct AgentServer: Sendable {
+    let host: String
+    let port: Int
+    let tls: TLSConfiguration
+    let logs: ContainerLogs
+    let runc: Runc?
+    let logger: Logger
+
+    public init(host: String, port: Int, stateDirectory: String, nodeName: String, addresses: [String], clientCAPEM: String,
+                runcBinary: String?, logger: Logger) throws {
+        let certificate = try AgentCertificate.loadOrCreate(directory: stateDirectory + "/pki", nodeName: nodeName, addresses: addresses)
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(certificate.certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(certificate.keyPEM.utf8), format: .pem)))
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCAPEM.utf8)))
+        self.host = host
+        self.port = port
+        self.tls = tls
+        logs = ContainerLogs(stateDirectory: stateDirectory)
+        runc = runcBinary.map { Runc(binary: $0, root: stateDirectory + "/runc") }
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let context = try NIOSSLContext(configuration: tls)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try child.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+                }
+            }
+        logger.info("serving the agent's HTTPS port on \(host):\(port)")
+        try await withThrowingDiscardingTaskGroup { group in
+            try await server.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask { await serve(connection) }
+                }
+            }
+        }
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+        try? await connection.executeThenClose { inbound, outbound in
+            var head: HTTPRequestHead?
+            for try await part in inbound {
+                switch part {
+                case .head(let h): head = h
+                case .body: break
+                case .end:
+                    guard let request = head else { continue }
+                    try await respond(request, outbound)
+                    return
+                }
+            }
+        }
+    }
+
+    private func respond(_ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        let (path, query) = Self.split(request.uri)
+        guard request.method == .GET else { return try await send(out, .methodNotAllowed, "method not allowed\n") }
+        if path == "/healthz" { return try await send(out, .ok, "ok") }
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count == 4, parts[0] == "containerLogs" else { return try await send(out, .notFound, "404 page not found\n") }
+        let file: String
+        do {
+            file = try logs.file(namespace: parts[1], pod: parts[2], container: parts[3], previous: query["previous"] == "true")
+        } catch {
+            return try await send(out, .badRequest, "\(error)")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { return try await send(out, .notFound, "log file is gone") }
+        let first = ContainerLogs.initial(data, tailLines: query["tailLines"].flatMap { Int($0) },
+                                          limitBytes: query["limitBytes"].flatMap { Int($0) })
+        var headers = HTTPHeaders([("Content-Type", "text/plain")])
+        let follow = query["follow"] == "true" && query["previous"] != "true"
+        if follow { headers.add(name: "Transfer-Encoding", value: "chunked") } else { headers.add(name: "Content-Length", value: String(first.count)) }
+        try await out.write(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers)))
+        if !first.isEmpty { try await out.write(.body(.byteBuffer(ByteBuffer(bytes: first)))) }
+        if follow {
+            try await followFile(file, from: UInt64(data.count), container: "\(parts[2])", id: containerID(file: file, container: parts[3]), out)
+        }
+        try await out.write(.end(nil))
+    }
+
+    /// Sends what is appended to the file until the container has stopped and nothing more
+    /// came, or the client goes away (the write then fails).
+    private func followFile(_ file: String, from start: UInt64, container: String, id: String?,
+                            _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: start)
+        var idle = 0
+        while !Task.isCancelled {
+            let chunk = handle.readDataToEndOfFile()
+            if !chunk.isEmpty {
+                idle = 0
+                try await out.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+                continue
+            }
+            idle += 1
+            if idle % 5 == 0, let id, let runc, runc.status(id) != "running" { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// `logs/<ns>_<pod>_<uid>/<container>/N.log` → the runc id `<uid>_<container>`.
+    private func containerID(file: String, container: String) -> String? {
+        let podDir = ((file as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+        guard let uid = (podDir as NSString).lastPathComponent.split(separator: "_").last else { return nil }
+        return "\(uid)_\(container)"
+    }
+
+    private func send(_ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ status: HTTPResponseStatus, _ text: String) async throws {
+        let body = ByteBuffer(string: text)
+        try await out.write(.head(HTTPResponseHead(version: .http1_1, status: status,
+                                                   headers: ["Content-Type": "text/plain", "Content-Length": String(body.readableBytes)])))
+        try await out.write(.body(.byteBuffer(body)))
+        try await out.write(.end(nil))
+    }
+
+    static func split(_ uri: String) -> (String, [String: String]) {
+        let parts = uri.split(separator: "?", maxSplits: 1)
+        var query: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                query[String(kv[0]).removingPercentEncoding ?? String(kv[0])] = kv.count > 1 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
+            }
+        }
+        return (String(parts.first ?? ""), query)
+    }
+}
