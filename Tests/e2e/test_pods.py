@@ -358,3 +358,35 @@ def test_kubectl_logs_through_the_api_server(node):
     assert p.returncode != 0 and "previous terminated container" in p.stderr
     for name in ("talker", "twice"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+
+
+def test_hooks_memory_limits_and_users(node):
+    out = os.path.join(node.cluster.dir, "hooks")
+    hooks = json.loads(pod_manifest("hooks", "sleep 3600", grace=5))
+    c = hooks["spec"]["containers"][0]
+    c["lifecycle"] = {"postStart": {"exec": {"command": ["sh", "-c", "echo hi > /out/poststart"]}},
+                      "preStop": {"exec": {"command": ["sh", "-c", "echo bye > /out/prestop"]}}}
+    c["volumeMounts"] = [{"name": "out", "mountPath": "/out"}]
+    hooks["spec"]["volumes"] = [{"name": "out", "hostPath": {"path": out, "type": "DirectoryOrCreate"}}]
+    oom = json.loads(pod_manifest("oom", "head -c 300000000 /dev/zero | tail > /dev/null", restart="Never"))
+    oom["spec"]["containers"][0]["resources"] = {"limits": {"memory": "16Mi"}}
+    user = json.loads(pod_manifest("user", "id -u", restart="Never"))
+    user["spec"]["containers"][0]["securityContext"] = {"runAsUser": 65534, "runAsGroup": 65534}
+    for manifest in (hooks, oom, user):
+        node.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+
+    eventually(lambda: os.path.exists(os.path.join(out, "poststart")), "the postStart hook", 60)
+    assert open(os.path.join(out, "poststart")).read() == "hi\n"
+    node.kubectl("delete", "pod", "hooks", "--wait=true", "--timeout=60s")
+    assert open(os.path.join(out, "prestop")).read() == "bye\n"
+    assert "Stopping container main" in node.kubectl("get", "events", "--field-selector", "involvedObject.name=hooks")
+
+    killed = eventually(lambda: (lambda p: p if p and p["status"].get("phase") == "Failed" else None)(node.pod("oom")), "oom Failed", 60)
+    term = killed["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert term["reason"] == "OOMKilled" and term["exitCode"] == 137
+
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Succeeded")(node.pod("user")), "user Succeeded", 60)
+    assert node.kubectl("logs", "user").strip() == "65534"
+    for name in ("oom", "user"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)

@@ -239,6 +239,8 @@ actor PodWorker {
 
     static func containerID(_ uid: String, _ name: String) -> String { "\(uid)_\(name)" }
 
+    static func cgroupsPath(_ uid: String, _ name: String) -> String { "/skiff-\(uid)-\(name)" }
+
     private var key: String { (pod.metadata?.namespace ?? "") + "/" + (pod.metadata?.name ?? "") }
 
     private func start(_ container: Container) async {
@@ -292,6 +294,11 @@ actor PodWorker {
             let started = await waitUntilStarted(record.id, name: name)
             if started {
                 await event("Normal", "Started", "Started container \(name)")
+                // A failed postStart hook kills the container, which then restarts by policy.
+                if let hook = container.lifecycle?.postStart,
+                   await !runHook(hook, "PostStart", container: container, id: record.id, timeout: 30) {
+                    env.runc.kill(record.id, signal: "SIGKILL")
+                }
             } else if var failed = containers[name], let exited = failed.exited, exited.exitCode != 0,
                       let message = Self.runcFailure(log) {
                 // runc itself failed (its own error in the log), not the container's process.
@@ -335,7 +342,7 @@ actor PodWorker {
         }
         let etc = env.podDirectory(uid) + "/etc"
         let spec = ContainerSpec(container: container, image: image.config, podName: pod.spec?.hostname ?? pod.metadata?.name ?? "",
-                                 netnsPath: env.netnsPath(uid), cgroupsPath: "/skiff-\(uid)-\(container.name ?? "")",
+                                 netnsPath: env.netnsPath(uid), cgroupsPath: Self.cgroupsPath(uid, container.name ?? ""),
                                  etcFiles: ["/etc/resolv.conf": etc + "/resolv.conf", "/etc/hosts": etc + "/hosts",
                                             "/etc/hostname": etc + "/hostname"],
                                  containerEnv: containerEnv, volumeMounts: mounts)
@@ -372,7 +379,8 @@ actor PodWorker {
         guard var record = containers[name], record.running else { return }
         record.running = false
         let code = status
-        let terminated = ContainerStateTerminated(exitCode: code, reason: code == 0 ? "Completed" : "Error",
+        let oom = code != 0 && Runc.wasOOMKilled(cgroupsPath: Self.cgroupsPath(uid, name))
+        let terminated = ContainerStateTerminated(exitCode: code, reason: code == 0 ? "Completed" : (oom ? "OOMKilled" : "Error"),
                                                   startedAt: record.startedAt, finishedAt: KubeTime.format(),
                                                   containerID: "runc://" + record.id)
         record.exited = terminated
@@ -574,15 +582,45 @@ actor PodWorker {
         }
     }
 
+    // MARK: - Hooks
+
+    /// Runs a postStart or preStop handler (exec, httpGet, tcpSocket or sleep); a failure is
+    /// reported as upstream words it and returned.
+    @discardableResult
+    private func runHook(_ hook: LifecycleHandler, _ kind: String, container: Container, id: String, timeout: TimeInterval) async -> Bool {
+        if let sleep = hook.sleep {
+            try? await Task.sleep(for: .seconds(min(Double(sleep.seconds ?? 0), timeout)))
+            return true
+        }
+        let probe = Probe(exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, timeoutSeconds: Int32(max(1, min(timeout, 3600))))
+        let outcome = await ProbeRunner(runc: env.runc).run(probe, container: container, containerID: id, podIP: podIPs.first)
+        if !outcome.success {
+            await event("Warning", "Failed\(kind)Hook", "\(kind) hook failed: \(outcome.message)")
+        }
+        return outcome.success
+    }
+
     // MARK: - Tear-down
 
     /// Stops the containers gracefully, releases the network and files, and (for a Pod
     /// deleted through the API) confirms the deletion.
     func tearDown(confirm: Bool) async {
         let grace = Double(pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
-        let running = containers.filter { $0.value.running }
-        for (_, record) in running { env.runc.kill(record.id, signal: "SIGTERM") }
         let deadline = Date().addingTimeInterval(grace)
+        let running = containers.filter { $0.value.running }
+        // preStop hooks first, all at once, within the grace period; then SIGTERM.
+        if grace > 0 {
+            await withTaskGroup(of: Void.self) { group in
+                for container in pod.spec?.containers ?? [] {
+                    guard let hook = container.lifecycle?.preStop, let record = running[container.name ?? ""] else { continue }
+                    group.addTask { [self] in await self.runHook(hook, "PreStop", container: container, id: record.id, timeout: grace) }
+                }
+            }
+        }
+        for (name, record) in running {
+            await event("Normal", "Killing", "Stopping container \(name)")
+            env.runc.kill(record.id, signal: "SIGTERM")
+        }
         while containers.values.contains(where: \.running), Date() < deadline {
             await pollAdopted()
             try? await Task.sleep(for: .milliseconds(100))

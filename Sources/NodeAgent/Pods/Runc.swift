@@ -18,7 +18,7 @@ struct Runc: Sendable {
         output.seekToEndOfFile()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\"$0\" --root \"$1\" run --bundle \"$2\" \"$3\"; code=$?; echo $code > \"$4.tmp\" && mv \"$4.tmp\" \"$4\"; exit $code",
+        process.arguments = ["-c", "\"$0\" --root \"$1\" run --keep --bundle \"$2\" \"$3\"; code=$?; echo $code > \"$4.tmp\" && mv \"$4.tmp\" \"$4\"; exit $code",
                              binary, root, bundle, id, exitFile]
         process.standardOutput = output
         process.standardError = output
@@ -29,6 +29,21 @@ struct Runc: Sendable {
         }
         try process.run()
         return process.processIdentifier
+    }
+
+    /// Whether the kernel's OOM killer killed a process of the container's cgroup (kept
+    /// after exit by `run --keep` until `delete`): cgroup v2's memory.events, or v1's
+    /// memory.oom_control.
+    static func wasOOMKilled(cgroupsPath: String) -> Bool {
+        for (file, field) in [("/sys/fs/cgroup" + cgroupsPath + "/memory.events", "oom_kill"),
+                              ("/sys/fs/cgroup/memory" + cgroupsPath + "/memory.oom_control", "oom_kill")] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, parts[0] == field, let n = Int(parts[1]) { return n > 0 }
+            }
+        }
+        return false
     }
 
     /// The status a container ended with, as its shell wrote it.
