@@ -110,7 +110,7 @@ public struct NodeAgent: Sendable {
 
     /// The first global IPv4 address of an interface that is up (the kubelet asks the
     /// default route; a node in a namespace without one still has its underlay address).
-    static func detectIP() -> String? {
+    public static func detectIP() -> String? {
         var list: UnsafeMutablePointer<ifaddrs>?
         guard getifaddrs(&list) == 0, let first = list else { return nil }
         defer { freeifaddrs(list) }

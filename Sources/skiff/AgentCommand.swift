@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeAPI
 import Logging
+import Netlink
 import NodeAgent
 
 struct AgentCommand: AsyncParsableCommand {
@@ -61,8 +62,21 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("cni-bin-dir"), help: "Where CNI plugins are, colon-separated.")
     var cniBinDir: String = "/opt/cni/bin:/usr/lib/cni"
 
-    @Option(name: .customLong("cluster-dns"), help: "DNS server(s) for Pods with dnsPolicy ClusterFirst, comma-separated.")
-    var clusterDNS: String = "10.96.0.10"
+    @Option(name: .customLong("cluster-dns"),
+            help: "DNS server(s) for Pods with dnsPolicy ClusterFirst, comma-separated (default: each Pod's gateway, the node's bridge address, where the embedded DNS answers; 10.96.0.10 with --disable=dns).")
+    var clusterDNS: String?
+
+    @Option(name: .customLong("cni-ipam-dir"), help: "Where skiff-cni keeps its address allocations (default: /var/lib/cni/networks).")
+    var cniIPAMDir: String?
+
+    @Option(help: "Embedded components not to run, comma-separated: overlay, proxy, dns.")
+    var disable: String = ""
+
+    @Option(name: .customLong("cluster-cidr"), help: "The cluster's Pod CIDR (overlay and proxy).")
+    var clusterCIDR: String = "10.244.0.0/16"
+
+    @Option(name: .customLong("service-cidr"), help: "The Service CIDR(s), comma-separated (proxy).")
+    var serviceCIDR: String = "10.96.0.0/12"
 
     @Option(name: .customLong("cluster-domain"), help: "The cluster's DNS domain.")
     var clusterDomain: String = "cluster.local"
@@ -84,6 +98,9 @@ struct AgentCommand: AsyncParsableCommand {
         _ = try labels()
         _ = try taints()
         _ = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
+        _ = try AgentNetworking.parse(disable: disable)
+        guard IPPrefix(clusterCIDR)?.family == .ipv4 else { throw ValidationError("--cluster-cidr: \"\(clusterCIDR)\" is not an IPv4 CIDR") }
+        _ = try FlagValue.prefixes(serviceCIDR, flag: "--service-cidr")
     }
 
     func labels() throws -> [String: String] {
@@ -132,14 +149,33 @@ struct AgentCommand: AsyncParsableCommand {
         config.leaseDurationSeconds = Int32(leaseDurationSeconds)
         config.cniConfDir = cniConfDir
         config.cniBinDirs = cniBinDir.split(separator: ":").map(String.init)
-        config.clusterDNS = clusterDNS.split(separator: ",").map(String.init)
+        let embedded = try AgentNetworking.parse(disable: disable)
+        let nodeAddress = nodeIP ?? NodeAgent.detectIP()
+        if let clusterDNS {
+            config.clusterDNS = clusterDNS.split(separator: ",").map(String.init)
+        } else {
+            // The embedded DNS answers on every address of the node; Pods ask it at their gateway.
+            config.clusterDNS = embedded.contains(.dns) ? [] : ["10.96.0.10"]
+        }
         config.clusterDomain = clusterDomain
         config.port = port
         config.address = address
         config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
         let client = try KubeClient(config: clientConfig(), logger: logger)
         let agent = NodeAgent(client: client, config: config, logger: logger)
-        let task = Task { try await agent.run() }
+        let networking = AgentNetworking(enabled: embedded, nodeName: config.nodeName, nodeIP: nodeAddress,
+                                         clusterCIDR: IPPrefix(clusterCIDR)!, serviceCIDRs: try FlagValue.prefixes(serviceCIDR, flag: "--service-cidr"),
+                                         cniConfDir: cniConfDir, cniBinDir: config.cniBinDirs.first ?? "/opt/cni/bin",
+                                         cniIPAMDir: cniIPAMDir, clusterDomain: clusterDomain)
+        let components = try networking.tasks(client: client, logger: logger)
+        let task = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await agent.run() }
+                for component in components { group.addTask { await component() } }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
         do {

@@ -19,7 +19,9 @@ class Agent:
         self.args = [skiff_binary(), "agent", "--server", server.url, "--token", server.token(),
                      "--certificate-authority", os.path.join(server.data_dir, "tls", "ca.crt"),
                      "--node-name", name, "--root-dir", str(tmp_path / name), "--node-status-update-frequency", "500ms",
-                     "--node-lease-duration-seconds", "4", "--port", "0", *extra]
+                     "--node-lease-duration-seconds", "4", "--port", "0",
+                     # In the root namespace: nothing that programs the network.
+                     "--disable", "overlay,proxy,dns", *extra]
         self.log = tmp_path / f"{name}.log"
         self.proc = None
 

@@ -17,19 +17,20 @@ from overlay_cluster import Cluster
 
 
 class AgentNode:
-    """Cluster node 1 with `skiff overlay` (CNI config and plugin) and `skiff agent`. The
-    agent joins the node's network namespace only (nsenter), so that runc sees the host's
-    cgroup mounts; everything it mounts is under its own directory and checked below."""
+    """Cluster node 1 running `skiff agent` with its embedded overlay (which writes the CNI
+    config and installs skiff-cni), proxy and DNS. The agent joins the node's network
+    namespace only (nsenter), so that runc sees the host's cgroup mounts; everything it
+    mounts is under its own directory and checked below."""
 
     def __init__(self):
         self.cluster = Cluster(nodes=1)
         self.root = os.path.join(self.cluster.dir, "agent")
         self.ns = self.cluster.node_ns["node1"]
-        self.cluster.start_overlay("node1")
-        self.cluster.conflist("node1")
         layout = oci_layout(os.path.join(self.cluster.dir, "busybox"))
         subprocess.run([skiff_binary(), "image", "import", layout, "--root-dir", self.root], check=True, capture_output=True)
         self.start_agent()
+        # The agent's embedded overlay writes the CNI config list and installs skiff-cni.
+        self.cluster.conflist("node1")
 
     def start_agent(self):
         log = open(os.path.join(self.cluster.dir, "agent.log"), "ab")
@@ -37,7 +38,8 @@ class AgentNode:
             ["nsenter", f"--net=/run/netns/{self.ns}", skiff_binary(), "agent", "--kubeconfig", self.cluster.kubeconfig,
              "--node-name", "node1", "--node-ip", self.cluster.node_ip(1), "--root-dir", self.root,
              "--cni-conf-dir", self.cluster.cni_dir("node1", "net.d"),
-             "--cni-bin-dir", self.cluster.cni_dir("node1", "bin") + ":/usr/lib/cni", "--node-status-update-frequency", "1s"],
+             "--cni-bin-dir", self.cluster.cni_dir("node1", "bin") + ":/usr/lib/cni", "--cni-ipam-dir", self.cluster.cni_dir("node1", "ipam"),
+             "--node-status-update-frequency", "1s"],
             stdout=log, stderr=log, start_new_session=True)
         self.cluster.procs.append(self.agent)
 
@@ -120,7 +122,7 @@ def test_a_pod_runs_reports_and_is_removed_without_a_trace(node):
     except AssertionError:
         raise AssertionError("log: " + open(logs[0]).read())
     assert out.splitlines()[:3] == ["started", "hi web $(UNDEFINED)", "web"]
-    assert "nameserver 10.96.0.10" in out and "search default.svc.cluster.local svc.cluster.local cluster.local" in out
+    assert "nameserver 10.244.1.1" in out and "search default.svc.cluster.local svc.cluster.local cluster.local" in out
     ping = node.cluster.run(node.ns, "ping", "-c", "1", "-W", "2", status["podIP"], check=False)
     assert ping.returncode == 0, ping.stdout
 
@@ -388,5 +390,31 @@ def test_hooks_memory_limits_and_users(node):
     eventually(lambda: (lambda p: p and p["status"].get("phase") == "Succeeded")(node.pod("user")), "user Succeeded", 60)
     assert node.kubectl("logs", "user").strip() == "65534"
     for name in ("oom", "user"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)
+
+
+def test_services_by_name_through_the_embedded_dns_and_proxy(node):
+    web = json.loads(pod_manifest("web", "mkdir -p /www; echo hello from web > /www/index.html; httpd -f -p 8080 -h /www"))
+    web["metadata"]["labels"] = {"app": "web"}
+    web["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 8080}]
+    web["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 8080}, "periodSeconds": 1}
+    node.kubectl("apply", "-f", "-", input=json.dumps(web))
+    node.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}}))
+    eventually(lambda: (lambda p: p and any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", [])))(node.pod("web")),
+               "web ready", 60)
+    # busybox's own resolver and nc (its wget, linked statically with glibc, crashes here).
+    client = pod_manifest("client", "i=0; while [ $i -lt 15 ]; do ip=$(nslookup web.default.svc.cluster.local | sed -n 's/^Address: //p' | head -1); "
+                                    "[ -n \"$ip\" ] && printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $ip 80 | tail -1 | grep -q hello && "
+                                    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $ip 80 | tail -1 && exit 0; i=$((i+1)); sleep 1; done; exit 1",
+                          restart="Never")
+    node.kubectl("apply", "-f", "-", input=client)
+    done = eventually(lambda: (lambda p: p if p and p["status"].get("phase") in ("Succeeded", "Failed") else None)(node.pod("client")),
+                      "the client finished", 90)
+    assert done["status"]["phase"] == "Succeeded", node.kubectl("logs", "client")
+    assert node.kubectl("logs", "client").strip() == "hello from web"
+    for name in ("web", "client"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)

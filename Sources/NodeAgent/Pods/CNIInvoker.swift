@@ -33,15 +33,16 @@ public struct CNIInvoker: Sendable {
         }
     }
 
-    /// The pod's addresses from the chain's final result.
-    public func add(_ attachment: Attachment) throws -> [String] {
+    /// The pod's addresses, and the gateway of the first, from the chain's final result.
+    public func add(_ attachment: Attachment) throws -> (addresses: [String], gateway: String?) {
         let list = try configList()
         var previous: Any?
         for plugin in list.plugins {
             previous = try invoke("ADD", plugin: plugin, list: list, attachment: attachment, previous: previous)
         }
         let ips = ((previous as? [String: Any])?["ips"] as? [[String: Any]]) ?? []
-        return ips.compactMap { ($0["address"] as? String)?.split(separator: "/").first.map(String.init) }
+        return (ips.compactMap { ($0["address"] as? String)?.split(separator: "/").first.map(String.init) },
+                ips.first?["gateway"] as? String)
     }
 
     public func delete(_ attachment: Attachment) throws {

@@ -12,7 +12,10 @@ public struct PodEnvironment: Sendable {
     public var images: ImageStore
     public var cni: CNIInvoker
     public var runcBinary: String
-    /// `--cluster-dns` / `--cluster-domain`, for dnsPolicy ClusterFirst.
+    /// `--cluster-dns` / `--cluster-domain`, for dnsPolicy ClusterFirst. Empty: the Pod's
+    /// gateway (the node's bridge address), where the node's embedded DNS answers: a reply
+    /// from the address the Pod asked, which the node's own address would not be for a server
+    /// bound to all addresses.
     public var clusterDNS: [String] = ["10.96.0.10"]
     public var clusterDomain = "cluster.local"
     public var logger: Logger
@@ -38,7 +41,7 @@ public struct PodEnvironment: Sendable {
     }
 
     /// resolv.conf for the Pod's dnsPolicy, as the kubelet writes it.
-    func resolvConf(for pod: Pod) -> String {
+    func resolvConf(for pod: Pod, gateway: String?) -> String {
         let namespace = pod.metadata?.namespace ?? "default"
         var nameservers: [String] = []
         var searches: [String] = []
@@ -49,7 +52,7 @@ public struct PodEnvironment: Sendable {
         case "None":
             break
         default:
-            nameservers = clusterDNS
+            nameservers = clusterDNS.isEmpty ? [gateway].compactMap { $0 } : clusterDNS
             searches = ["\(namespace).svc.\(clusterDomain)", "svc.\(clusterDomain)", clusterDomain]
             options = ["ndots:5"]
         }

@@ -111,10 +111,11 @@ actor PodWorker {
             let attachment = CNIInvoker.Attachment(containerID: uid, netns: netns.path, args: [
                 ("IgnoreUnknown", "1"), ("K8S_POD_NAMESPACE", pod.metadata?.namespace ?? ""),
                 ("K8S_POD_NAME", pod.metadata?.name ?? ""), ("K8S_POD_INFRA_CONTAINER_ID", uid), ("K8S_POD_UID", uid)])
-            podIPs = try env.cni.add(attachment)
+            let network = try env.cni.add(attachment)
+            podIPs = network.addresses
             let dir = env.podDirectory(uid)
             try FileManager.default.createDirectory(atPath: dir + "/etc", withIntermediateDirectories: true)
-            try env.resolvConf(for: pod).write(toFile: dir + "/etc/resolv.conf", atomically: true, encoding: .utf8)
+            try env.resolvConf(for: pod, gateway: network.gateway).write(toFile: dir + "/etc/resolv.conf", atomically: true, encoding: .utf8)
             try env.hostsFile(for: pod, ip: podIPs.first).write(toFile: dir + "/etc/hosts", atomically: true, encoding: .utf8)
             try ((pod.spec?.hostname ?? pod.metadata?.name ?? "") + "\n").write(toFile: dir + "/etc/hostname", atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(atPath: env.logDirectory(pod), withIntermediateDirectories: true)
