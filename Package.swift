@@ -112,6 +112,7 @@ let package = Package(
         // The node agent (kubelet's place): Node registration, Lease heartbeat, status.
         .target(name: "NodeAgent", dependencies: [
             "KubeAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -22,6 +22,8 @@ public struct NodeAgent: Sendable {
         public var clusterDNS = ["10.96.0.10"]
         public var clusterDomain = "cluster.local"
         public var runtime = "runc"
+        /// Registries (host[:port]) spoken to over plain HTTP.
+        public var insecureRegistries: [String] = []
         /// The HTTPS port the API server reaches the agent on (logs); 0 turns it off.
         public var port = 10250
         public var address = "0.0.0.0"
@@ -92,6 +94,7 @@ public struct NodeAgent: Sendable {
                                  cni: CNIInvoker(confDir: config.cniConfDir, binDirs: config.cniBinDirs), runcBinary: runc,
                                  logger: logger)
         env.clusterDNS = config.clusterDNS
+        env.puller = RegistryPuller(store: env.images, insecureRegistries: config.insecureRegistries)
         env.clusterDomain = config.clusterDomain
         return PodManager(env: env)
     }

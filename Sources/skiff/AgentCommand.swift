@@ -69,6 +69,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("cni-ipam-dir"), help: "Where skiff-cni keeps its address allocations (default: /var/lib/cni/networks).")
     var cniIPAMDir: String?
 
+    @Option(name: .customLong("insecure-registry"), help: "A registry (host[:port]) to pull from over plain HTTP (repeatable).")
+    var insecureRegistries: [String] = []
+
     @Option(help: "Embedded components not to run, comma-separated: overlay, proxy, dns.")
     var disable: String = ""
 
@@ -159,6 +162,7 @@ struct AgentCommand: AsyncParsableCommand {
         }
         config.clusterDomain = clusterDomain
         config.port = port
+        config.insecureRegistries = insecureRegistries
         config.address = address
         config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
         let client = try KubeClient(config: clientConfig(), logger: logger)

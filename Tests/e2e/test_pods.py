@@ -13,7 +13,7 @@ import pytest
 
 from conftest import skiff_binary
 from images import oci_layout
-from overlay_cluster import Cluster
+from overlay_cluster import SWITCH_IP, Cluster
 
 
 class AgentNode:
@@ -39,7 +39,7 @@ class AgentNode:
              "--node-name", "node1", "--node-ip", self.cluster.node_ip(1), "--root-dir", self.root,
              "--cni-conf-dir", self.cluster.cni_dir("node1", "net.d"),
              "--cni-bin-dir", self.cluster.cni_dir("node1", "bin") + ":/usr/lib/cni", "--cni-ipam-dir", self.cluster.cni_dir("node1", "ipam"),
-             "--node-status-update-frequency", "1s"],
+             "--node-status-update-frequency", "1s", "--insecure-registry", f"{SWITCH_IP}:5000"],
             stdout=log, stderr=log, start_new_session=True)
         self.cluster.procs.append(self.agent)
 
@@ -416,5 +416,39 @@ def test_services_by_name_through_the_embedded_dns_and_proxy(node):
     assert done["status"]["phase"] == "Succeeded", node.kubectl("logs", "client")
     assert node.kubectl("logs", "client").strip() == "hello from web"
     for name in ("web", "client"):
+        node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
+    eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)
+
+
+def test_images_are_pulled_from_a_registry(node):
+    c = node.cluster
+    registry = os.path.join(c.dir, "registry")
+    os.makedirs(registry)
+    with open(os.path.join(registry, "config.yml"), "w") as f:
+        f.write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {registry}/data\nhttp:\n  addr: {SWITCH_IP}:5000\n")
+    c.popen(c.switch, "docker-registry", "serve", os.path.join(registry, "config.yml"),
+            stdout=open(os.path.join(registry, "log"), "ab"), stderr=subprocess.STDOUT)
+    c.wait_for(lambda: c.run(c.switch, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{SWITCH_IP}:5000/v2/",
+                             check=False).stdout == "200", "the registry")
+    layout = oci_layout(os.path.join(c.dir, "to-push"), name=f"{SWITCH_IP}:5000/team/box:1")
+    c.run(c.switch, "skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false", f"oci:{layout}:1",
+          f"docker://{SWITCH_IP}:5000/team/box:1", timeout=60)
+
+    node.kubectl("apply", "-f", "-", input=pod_manifest("pulled", "echo pulled ok; sleep 3600", image=f"{SWITCH_IP}:5000/team/box:1")
+                 .replace('"imagePullPolicy": "Never"', '"imagePullPolicy": "IfNotPresent"'))
+    node.kubectl("apply", "-f", "-", input=pod_manifest("missing", "true", image=f"{SWITCH_IP}:5000/team/nothere:1")
+                 .replace('"imagePullPolicy": "Never"', '"imagePullPolicy": "IfNotPresent"'))
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("pulled")), "pulled running", 60)
+    events = node.kubectl("get", "events", "--field-selector", "involvedObject.name=pulled")
+    assert f'Pulling image "{SWITCH_IP}:5000/team/box:1"' in events and "Successfully pulled image" in events
+    listed = subprocess.run([skiff_binary(), "image", "ls", "--root-dir", node.root], capture_output=True, text=True).stdout
+    assert f"{SWITCH_IP}:5000/team/box:1" in listed
+    eventually(lambda: "pulled ok" in node.kubectl("logs", "pulled"), "its output", 30)
+
+    backoff = eventually(lambda: (lambda p: p if p and (p["status"].get("containerStatuses") or [{}])[0].get("state", {}).get("waiting", {})
+                                  .get("reason") == "ImagePullBackOff" else None)(node.pod("missing")), "ImagePullBackOff", 60)
+    assert backoff["status"]["containerStatuses"][0]["state"]["waiting"]["message"] == f'Back-off pulling image "{SWITCH_IP}:5000/team/nothere:1"'
+    assert "Failed to pull image" in node.kubectl("get", "events", "--field-selector", "involvedObject.name=missing")
+    for name in ("pulled", "missing"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)

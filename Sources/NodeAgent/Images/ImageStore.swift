@@ -97,6 +97,26 @@ public struct ImageStore: Sendable {
         }
     }
 
+    // MARK: - Pulled images
+
+    func hasBlob(_ digest: String) -> Bool { FileManager.default.fileExists(atPath: blobPath(digest)) }
+
+    /// Stores a pulled image's blobs (already checked against their digests) and names it.
+    func add(reference: String, manifest: Data, blobs: [(String, Data)]) throws -> Image {
+        let added = NewBlobs()
+        do {
+            for (_, data) in blobs { _ = try store(data, added) }
+            let digest = try store(manifest, added)
+            var refs = try refs()
+            refs[reference] = digest
+            try writeRefs(refs)
+            return try image(reference: reference, manifest: digest)
+        } catch {
+            for path in added.paths { try? FileManager.default.removeItem(atPath: path) }
+            throw error
+        }
+    }
+
     // MARK: - Import
 
     /// Imports an OCI image layout (a directory or a tar of one) or a `docker save` tarball;

@@ -10,6 +10,7 @@ public struct PodEnvironment: Sendable {
     public var nodeIP: String?
     public var stateDirectory: String
     public var images: ImageStore
+    public var puller: RegistryPuller
     public var cni: CNIInvoker
     public var runcBinary: String
     /// `--cluster-dns` / `--cluster-domain`, for dnsPolicy ClusterFirst. Empty: the Pod's
@@ -27,6 +28,7 @@ public struct PodEnvironment: Sendable {
         self.nodeIP = nodeIP
         self.stateDirectory = stateDirectory
         self.images = images
+        puller = RegistryPuller(store: images, insecureRegistries: [])
         self.cni = cni
         self.runcBinary = runcBinary
         self.logger = logger

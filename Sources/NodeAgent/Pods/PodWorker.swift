@@ -62,6 +62,8 @@ actor PodWorker {
         var failures = 0
     }
 
+    /// Image pull failures by image, and when the next pull may be tried.
+    private var pullBackoff: [String: (failures: Int, until: Date)] = [:]
     /// Volume host paths by name, once prepared.
     private var volumePaths: [String: String]?
     private var lastMountError: String?
@@ -213,6 +215,12 @@ actor PodWorker {
             }
         }
         let now = Date()
+        for (name, record) in containers where record.waiting?.reason == "ErrImagePull" && record.nextAttempt > now {
+            var waiting = record
+            let image = ((pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? [])).first { $0.name == name }?.image ?? ""
+            waiting.waiting = ContainerStateWaiting(reason: "ImagePullBackOff", message: "Back-off pulling image \"\(image)\"")
+            containers[name] = waiting
+        }
         // Init containers one at a time, in order, each to success; then the app containers.
         let candidates: [Container]
         if let next = nextInitContainer {
@@ -251,12 +259,8 @@ actor PodWorker {
             guard let imageName = container.image, let reference = ImageReference(imageName) else {
                 throw PodError.image("InvalidImageName")
             }
-            guard let image = try env.images.image(reference) else {
-                record.waiting = ContainerStateWaiting(reason: "ErrImageNeverPull",
-                                                       message: "Container image \"\(imageName)\" is not present with pull policy of Never")
-                record.nextAttempt = Date().addingTimeInterval(5)
+            guard let image = try await ensureImage(imageName, reference, container: container, record: &record) else {
                 containers[name] = record
-                await event("Warning", "ErrImageNeverPull", record.waiting!.message!)
                 return
             }
             let containerEnv: [(String, String)]
@@ -319,6 +323,47 @@ actor PodWorker {
 
     /// The container's root filesystem: an overlay of the image's with a writable layer of
     /// its own (kept across restarts, as a container's is), and its config.json.
+    /// The image for `container`, pulled as its imagePullPolicy says (upstream's default:
+    /// Always for `latest` or no tag, else IfNotPresent). On failure the container waits with
+    /// ErrImagePull, then ImagePullBackOff (10 s doubling to 5 min per image).
+    private func ensureImage(_ name: String, _ reference: ImageReference, container: Container,
+                             record: inout ContainerRecord) async throws -> ImageStore.Image? {
+        let local = try env.images.image(reference)
+        let policy = container.imagePullPolicy ?? (reference.digest == nil && reference.tag == "latest" ? "Always" : "IfNotPresent")
+        if policy == "Never" {
+            if local == nil {
+                record.waiting = ContainerStateWaiting(reason: "ErrImageNeverPull",
+                                                       message: "Container image \"\(name)\" is not present with pull policy of Never")
+                record.nextAttempt = Date().addingTimeInterval(5)
+                await event("Warning", "ErrImageNeverPull", record.waiting!.message!)
+            }
+            return local
+        }
+        if policy == "IfNotPresent", let local { return local }
+        let now = Date()
+        if let until = pullBackoff[name]?.until, until > now {
+            record.waiting = ContainerStateWaiting(reason: "ImagePullBackOff", message: "Back-off pulling image \"\(name)\"")
+            record.nextAttempt = until
+            return nil
+        }
+        await event("Normal", "Pulling", "Pulling image \"\(name)\"")
+        do {
+            let pulled = try await env.puller.pull(reference)
+            pullBackoff[name] = nil
+            await event("Normal", "Pulled", String(format: "Successfully pulled image \"%@\" in %.3fs", name, Date().timeIntervalSince(now)))
+            return pulled
+        } catch {
+            let failures = (pullBackoff[name]?.failures ?? 0) + 1
+            let delay = min(10 * pow(2, Double(failures - 1)), 300)
+            pullBackoff[name] = (failures, now.addingTimeInterval(delay))
+            let message = "failed to pull image \"\(name)\": \(error)"
+            record.waiting = ContainerStateWaiting(reason: "ErrImagePull", message: message)
+            record.nextAttempt = now.addingTimeInterval(delay)
+            await event("Warning", "Failed", "Failed to pull image \"\(name)\": \(error)")
+            return nil
+        }
+    }
+
     /// The Pod as the downward API sees it: with the addresses this worker gave it.
     private var podWithAddresses: Pod {
         var copy = pod
