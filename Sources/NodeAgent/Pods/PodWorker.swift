@@ -109,11 +109,12 @@ actor PodWorker {
             return
         }
         do {
-            try netns.create()
+            try await blocking { try netns.create() }
             let attachment = CNIInvoker.Attachment(containerID: uid, netns: netns.path, args: [
                 ("IgnoreUnknown", "1"), ("K8S_POD_NAMESPACE", pod.metadata?.namespace ?? ""),
                 ("K8S_POD_NAME", pod.metadata?.name ?? ""), ("K8S_POD_INFRA_CONTAINER_ID", uid), ("K8S_POD_UID", uid)])
-            let network = try env.cni.add(attachment)
+            let cni = env.cni
+            let network = try await blocking { try cni.add(attachment) }
             podIPs = network.addresses
             let dir = env.podDirectory(uid)
             try FileManager.default.createDirectory(atPath: dir + "/etc", withIntermediateDirectories: true)
@@ -277,8 +278,9 @@ actor PodWorker {
                 return
             }
             let bundle = env.podDirectory(uid) + "/containers/" + name
-            try prepareBundle(bundle, container: container, image: image, env: containerEnv, mounts: mounts)
-            env.runc.delete(record.id)
+            try await prepareBundle(bundle, container: container, image: image, env: containerEnv, mounts: mounts)
+            let (runc, id) = (env.runc, record.id)
+            if runc.exists(id) { try await blocking { runc.delete(id) } }
             let log = env.logDirectory(pod) + "/\(name)/\(record.restartCount).log"
             try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             record.running = true
@@ -376,11 +378,12 @@ actor PodWorker {
     }
 
     private func prepareBundle(_ bundle: String, container: Container, image: ImageStore.Image,
-                               env containerEnv: [(String, String)], mounts: [(destination: String, source: String, readOnly: Bool)]) throws {
+                               env containerEnv: [(String, String)], mounts: [(destination: String, source: String, readOnly: Bool)]) async throws {
         let fm = FileManager.default
         for dir in ["rootfs", "upper", "work"] { try fm.createDirectory(atPath: bundle + "/" + dir, withIntermediateDirectories: true) }
         if !Self.isMountPoint(bundle + "/rootfs") {
-            let lower = try env.images.rootfs(of: image)
+            let images = env.images
+            let lower = try await blocking { try images.rootfs(of: image) }
             let options = "lowerdir=\(lower),upperdir=\(bundle)/upper,workdir=\(bundle)/work"
             guard mount("overlay", bundle + "/rootfs", "overlay", 0, options) == 0 else {
                 throw PodError.runtime("mounting the container's rootfs: \(String(cString: strerror(errno)))")
@@ -406,10 +409,10 @@ actor PodWorker {
 
     /// Waits (up to 10 s) until runc reports the container running; false if it exited.
     private func waitUntilStarted(_ id: String, name: String) async -> Bool {
-        for _ in 0..<200 {
+        for _ in 0..<500 {
             if containers[name]?.running != true { return false }
-            if env.runc.status(id) == "running" { return true }
-            try? await Task.sleep(for: .milliseconds(50))
+            if env.runc.isRunning(id) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return containers[name]?.running == true
     }

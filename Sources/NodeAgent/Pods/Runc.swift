@@ -64,6 +64,23 @@ struct Runc: Sendable {
         _ = try? Command.run(binary, ["--root", root, "delete", "--force", id])
     }
 
+    /// Whether the container's process has started and runs, read from runc's state
+    /// directory without exec'ing runc: state.json is there, the exec FIFO (present until
+    /// the user process starts) is gone, and its init process is alive.
+    func isRunning(_ id: String) -> Bool {
+        let dir = root + "/" + id
+        guard access(dir + "/exec.fifo", F_OK) != 0,
+              let data = FileManager.default.contents(atPath: dir + "/state.json"),
+              let state = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let pid = state["init_process_pid"] as? Int, pid > 0 else { return false }
+        return Glibc.kill(pid_t(pid), 0) == 0
+    }
+
+    /// Whether runc has any state for the id (a `delete` is needed before reusing it).
+    func exists(_ id: String) -> Bool {
+        access(root + "/" + id, F_OK) == 0
+    }
+
     /// "running", "created", "stopped", or nil when runc does not know the id.
     func status(_ id: String) -> String? {
         guard let text = try? Command.run(binary, ["--root", root, "state", id]),
