@@ -24,6 +24,8 @@ public struct NodeAgent: Sendable {
         public var runtime = "runc"
         /// Registries (host[:port]) spoken to over plain HTTP.
         public var insecureRegistries: [String] = []
+        public var containerLogMaxSize: Int64 = 10 << 20
+        public var containerLogMaxFiles = 5
         /// The HTTPS port the API server reaches the agent on (logs); 0 turns it off.
         public var port = 10250
         public var address = "0.0.0.0"
@@ -94,6 +96,8 @@ public struct NodeAgent: Sendable {
                                  cni: CNIInvoker(confDir: config.cniConfDir, binDirs: config.cniBinDirs), runcBinary: runc,
                                  logger: logger)
         env.clusterDNS = config.clusterDNS
+        env.containerLogMaxSize = config.containerLogMaxSize
+        env.containerLogMaxFiles = config.containerLogMaxFiles
         env.puller = RegistryPuller(store: env.images, insecureRegistries: config.insecureRegistries)
         env.clusterDomain = config.clusterDomain
         return PodManager(env: env)

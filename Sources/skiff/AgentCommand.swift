@@ -72,6 +72,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("insecure-registry"), help: "A registry (host[:port]) to pull from over plain HTTP (repeatable).")
     var insecureRegistries: [String] = []
 
+    @Option(name: .customLong("container-log-max-size"), help: "Size at which a container's log is rotated (a quantity, e.g. 10Mi).")
+    var containerLogMaxSize: String = "10Mi"
+
+    @Option(name: .customLong("container-log-max-files"), help: "Log files kept per container, the current one included.")
+    var containerLogMaxFiles: Int = 5
+
     @Option(help: "Embedded components not to run, comma-separated: overlay, proxy, dns.")
     var disable: String = ""
 
@@ -95,6 +101,10 @@ struct AgentCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard let size = Quantity(containerLogMaxSize).value, size > 0, containerLogMaxFiles >= 1 else {
+            throw ValidationError("--container-log-max-size must be a positive quantity and --container-log-max-files at least 1")
+        }
+        _ = size
         guard leaseDurationSeconds >= 1 else { throw ValidationError("--node-lease-duration-seconds must be at least 1") }
         guard kubeconfig != nil || server != nil else { throw ValidationError("give --server (with --token) or --kubeconfig") }
         guard maxPods > 0 else { throw ValidationError("--max-pods must be positive") }
@@ -163,6 +173,8 @@ struct AgentCommand: AsyncParsableCommand {
         config.clusterDomain = clusterDomain
         config.port = port
         config.insecureRegistries = insecureRegistries
+        config.containerLogMaxSize = Quantity(containerLogMaxSize).value ?? (10 << 20)
+        config.containerLogMaxFiles = containerLogMaxFiles
         config.address = address
         config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
         let client = try KubeClient(config: clientConfig(), logger: logger)

@@ -39,7 +39,8 @@ class AgentNode:
              "--node-name", "node1", "--node-ip", self.cluster.node_ip(1), "--root-dir", self.root,
              "--cni-conf-dir", self.cluster.cni_dir("node1", "net.d"),
              "--cni-bin-dir", self.cluster.cni_dir("node1", "bin") + ":/usr/lib/cni", "--cni-ipam-dir", self.cluster.cni_dir("node1", "ipam"),
-             "--node-status-update-frequency", "1s", "--insecure-registry", f"{SWITCH_IP}:5000"],
+             "--node-status-update-frequency", "1s", "--insecure-registry", f"{SWITCH_IP}:5000",
+             "--container-log-max-size", "64Ki", "--container-log-max-files", "3"],
             stdout=log, stderr=log, start_new_session=True)
         self.cluster.procs.append(self.agent)
 
@@ -398,13 +399,19 @@ def test_services_by_name_through_the_embedded_dns_and_proxy(node):
     web = json.loads(pod_manifest("web", "mkdir -p /www; echo hello from web > /www/index.html; httpd -f -p 8080 -h /www"))
     web["metadata"]["labels"] = {"app": "web"}
     web["spec"]["containers"][0]["ports"] = [{"name": "http", "containerPort": 8080}]
+    # httpd starts 3 s late: until then readiness keeps the Pod's endpoint not ready.
+    web["spec"]["containers"][0]["command"] = ["sh", "-c", "mkdir -p /www; echo hello from web > /www/index.html; sleep 3; httpd -f -p 8080 -h /www"]
     web["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 8080}, "periodSeconds": 1}
     node.kubectl("apply", "-f", "-", input=json.dumps(web))
     node.kubectl("apply", "-f", "-", input=json.dumps({
         "apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "default"},
         "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": "http"}]}}))
-    eventually(lambda: (lambda p: p and any(c["type"] == "Ready" and c["status"] == "True" for c in p["status"].get("conditions", [])))(node.pod("web")),
-               "web ready", 60)
+    def endpoint_ready():
+        items = json.loads(node.kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=web", "-o", "json"))["items"]
+        eps = [e for s in items for e in s.get("endpoints") or []]
+        return eps[0]["conditions"]["ready"] if eps else None
+    assert eventually(lambda: endpoint_ready() is False and "not ready", "web's endpoint listed, not ready", 60)
+    eventually(lambda: endpoint_ready() is True, "web's endpoint ready once it serves", 60)
     # busybox's own resolver and nc (its wget, linked statically with glibc, crashes here).
     client = pod_manifest("client", "i=0; while [ $i -lt 15 ]; do ip=$(nslookup web.default.svc.cluster.local | sed -n 's/^Address: //p' | head -1); "
                                     "[ -n \"$ip\" ] && printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 $ip 80 | tail -1 | grep -q hello && "
@@ -452,3 +459,17 @@ def test_images_are_pulled_from_a_registry(node):
     for name in ("pulled", "missing"):
         node.kubectl("delete", "pod", name, "--wait=true", "--timeout=60s")
     eventually(lambda: node.runc_ids() == [] and node.mounts() == [], "the node cleaned up", 30)
+
+
+def test_container_logs_are_rotated(node):
+    burst = "i=0; while [ $i -lt 1500 ]; do echo \"burst $j line $i padding padding padding padding padding\"; i=$((i+1)); done"
+    node.kubectl("apply", "-f", "-", input=pod_manifest("noisy", f"for j in 1 2 3 4 5; do {burst}; sleep 3; done; echo last line; sleep 3600"))
+    eventually(lambda: "last line" in node.kubectl("logs", "noisy", "--tail=1"), "the last line", 90)
+    [log_dir] = glob.glob(os.path.join(node.root, "logs", "default_noisy_*", "main"))
+    files = sorted(os.listdir(log_dir))
+    rotated = [f for f in files if f.startswith("0.log.")]
+    # Five bursts of ~100 KiB against a 64 KiB limit: rotated several times, two copies kept.
+    assert 1 <= len(rotated) <= 2 and "0.log" in files, files
+    assert os.path.getsize(os.path.join(log_dir, "0.log")) < 200 * 1024
+    assert all(os.path.getsize(os.path.join(log_dir, f)) > 64 * 1024 for f in rotated)
+    node.kubectl("delete", "pod", "noisy", "--wait=true", "--timeout=60s")

@@ -19,6 +19,9 @@ public struct PodEnvironment: Sendable {
     /// bound to all addresses.
     public var clusterDNS: [String] = ["10.96.0.10"]
     public var clusterDomain = "cluster.local"
+    /// The kubelet's containerLogMaxSize / containerLogMaxFiles.
+    public var containerLogMaxSize: Int64 = 10 << 20
+    public var containerLogMaxFiles = 5
     public var logger: Logger
 
     public init(client: KubeClient, nodeName: String, nodeIP: String?, stateDirectory: String, images: ImageStore,

@@ -18,6 +18,7 @@ actor PodWorker {
     private var lastWritten: PodStatus?
     private var startTime: String?
     private var finished = false
+    private var lastLogCheck = Date.distantPast
 
     struct ContainerRecord {
         var id: String
@@ -95,6 +96,7 @@ actor PodWorker {
             await pollAdopted()
             await superviseContainers()
             await probeContainers()
+            rotateLogs()
             await writeStatus()
             try? await Task.sleep(for: .milliseconds(300))
         }
@@ -473,6 +475,36 @@ actor PodWorker {
             containers[name] = record
             save(name)
             await start(container)
+        }
+    }
+
+    // MARK: - Logs
+
+    /// Rotates a running container's log once it passes containerLogMaxSize, as the kubelet
+    /// does: the file is copied aside and truncated under the writer (which appends), and
+    /// only the newest containerLogMaxFiles - 1 rotated copies are kept.
+    private func rotateLogs() {
+        let now = Date()
+        guard now.timeIntervalSince(lastLogCheck) >= 2 else { return }
+        lastLogCheck = now
+        for (name, record) in containers where record.running {
+            let dir = env.logDirectory(pod) + "/" + name
+            let current = dir + "/\(record.restartCount).log"
+            var st = stat()
+            guard stat(current, &st) == 0, Int64(st.st_size) > env.containerLogMaxSize else { continue }
+            let rotated = current + "." + KubeTime.format(now).filter { $0.isNumber }
+            do {
+                try FileManager.default.copyItem(atPath: current, toPath: rotated)
+                truncate(current, 0)
+            } catch {
+                env.logger.warning("pod \(key): rotating \(current) failed: \(error)")
+                continue
+            }
+            let copies = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+                .filter { $0.hasPrefix("\(record.restartCount).log.") }.sorted()
+            for old in copies.dropLast(max(env.containerLogMaxFiles - 1, 0)) {
+                try? FileManager.default.removeItem(atPath: dir + "/" + old)
+            }
         }
     }
 

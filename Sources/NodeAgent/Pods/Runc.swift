@@ -13,9 +13,10 @@ struct Runc: Sendable {
     /// survives an agent restart (what containerd's shim does).
     func run(id: String, bundle: String, log: String, exitFile: String, onExit: @escaping @Sendable (Int32) -> Void) throws -> Int32 {
         unlink(exitFile)
-        FileManager.default.createFile(atPath: log, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: log) else { throw PodError.runtime("cannot open \(log)") }
-        output.seekToEndOfFile()
+        // O_APPEND: the log can be rotated by copying and truncating it under the writer.
+        let fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw PodError.runtime("cannot open \(log): \(String(cString: strerror(errno)))") }
+        let output = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\"$0\" --root \"$1\" run --keep --bundle \"$2\" \"$3\"; code=$?; echo $code > \"$4.tmp\" && mv \"$4.tmp\" \"$4\"; exit $code",
