@@ -464,7 +464,7 @@ def test_images_are_pulled_from_a_registry(node):
 def test_container_logs_are_rotated(node):
     burst = "i=0; while [ $i -lt 1500 ]; do echo \"burst $j line $i padding padding padding padding padding\"; i=$((i+1)); done"
     node.kubectl("apply", "-f", "-", input=pod_manifest("noisy", f"for j in 1 2 3 4 5; do {burst}; sleep 3; done; echo last line; sleep 3600"))
-    eventually(lambda: "last line" in node.kubectl("logs", "noisy", "--tail=1"), "the last line", 90)
+    eventually(lambda: "last line" in node.kubectl("logs", "noisy", "--tail=1", check=False).stdout, "the last line", 90)
     [log_dir] = glob.glob(os.path.join(node.root, "logs", "default_noisy_*", "main"))
     files = sorted(os.listdir(log_dir))
     rotated = [f for f in files if f.startswith("0.log.")]

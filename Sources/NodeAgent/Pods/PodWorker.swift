@@ -8,17 +8,17 @@ import Logging
 /// on deletion a graceful stop (SIGTERM, the grace period, SIGKILL), CNI DEL, the namespace
 /// and every file removed, then the deletion confirmed to the API server.
 actor PodWorker {
-    private let env: PodEnvironment
-    private var pod: Pod
-    private let uid: String
-    private var containers: [String: ContainerRecord] = [:]
-    private var podIPs: [String] = []
-    private var sandboxReady = false
-    private var setupError: String?
-    private var lastWritten: PodStatus?
-    private var startTime: String?
-    private var finished = false
-    private var lastLogCheck = Date.distantPast
+    let env: PodEnvironment
+    var pod: Pod
+    let uid: String
+    var containers: [String: ContainerRecord] = [:]
+    var podIPs: [String] = []
+    var sandboxReady = false
+    var setupError: String?
+    var lastWritten: PodStatus?
+    var startTime: String?
+    var finished = false
+    var lastLogCheck = Date.distantPast
 
     struct ContainerRecord {
         var id: String
@@ -64,10 +64,10 @@ actor PodWorker {
     }
 
     /// Image pull failures by image, and when the next pull may be tried.
-    private var pullBackoff: [String: (failures: Int, until: Date)] = [:]
+    var pullBackoff: [String: (failures: Int, until: Date)] = [:]
     /// Volume host paths by name, once prepared.
-    private var volumePaths: [String: String]?
-    private var lastMountError: String?
+    var volumePaths: [String: String]?
+    var lastMountError: String?
 
     init(pod: Pod, env: PodEnvironment) {
         self.pod = pod
@@ -104,7 +104,7 @@ actor PodWorker {
 
     // MARK: - Set-up
 
-    private func setUp() async {
+    func setUp() async {
         let netns = PodNetworkNamespace(path: env.netnsPath(uid))
         if netns.exists, let saved = loadSandbox() {
             adopt(saved)
@@ -139,72 +139,9 @@ actor PodWorker {
         await startPending()
     }
 
-    // MARK: - Agent restarts
-
-    private func loadSandbox() -> SavedSandbox? {
-        FileManager.default.contents(atPath: env.podDirectory(uid) + "/sandbox.json").flatMap { try? JSONDecoder().decode(SavedSandbox.self, from: $0) }
-    }
-
-    private func bundle(_ name: String) -> String { env.podDirectory(uid) + "/containers/" + name }
-
-    private func save(_ name: String) {
-        guard let record = containers[name] else { return }
-        let saved = SavedContainer(startedAt: record.startedAt, restartCount: record.restartCount, lastTermination: record.lastTermination)
-        try? JSONEncoder().encode(saved).write(to: URL(fileURLWithPath: bundle(name) + "/record.json"))
-    }
-
-    /// Takes over a sandbox and containers a previous run of the agent left: running ones
-    /// keep running, ended ones are seen as ended with the status their shell wrote.
-    private func adopt(_ saved: SavedSandbox) {
-        podIPs = saved.podIPs
-        sandboxReady = true
-        for container in (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? []) {
-            let name = container.name ?? ""
-            var record = ContainerRecord(id: Self.containerID(uid, name))
-            if let data = FileManager.default.contents(atPath: bundle(name) + "/record.json"),
-               let stored = try? JSONDecoder().decode(SavedContainer.self, from: data) {
-                record.startedAt = stored.startedAt
-                record.restartCount = stored.restartCount
-                record.lastTermination = stored.lastTermination
-                record.imageID = (try? container.image.flatMap(ImageReference.init).flatMap { try env.images.image($0) }?.id) ?? ""
-                record.ready = container.readinessProbe == nil
-                record.startupDone = container.startupProbe == nil
-                if env.runc.status(record.id) == "running" {
-                    record.running = true
-                    record.adopted = true
-                } else if let code = Runc.exitStatus(bundle(name) + "/exit-status") {
-                    record.exited = ContainerStateTerminated(exitCode: code, reason: code == 0 ? "Completed" : "Error",
-                                                             startedAt: stored.startedAt, finishedAt: KubeTime.format(),
-                                                             containerID: "runc://" + record.id)
-                    env.runc.delete(record.id)
-                }
-            }
-            containers[name] = record
-        }
-        env.logger.info("pod \(key): adopted its sandbox and \(containers.values.filter(\.running).count) running container(s)")
-    }
-
-    /// Adopted containers have no process of ours to wait for: ask runc.
-    private func pollAdopted() async {
-        for (name, record) in containers where record.adopted && record.running {
-            guard env.runc.status(record.id) != "running" else { continue }
-            // The shell writes the status just after runc returns.
-            var code: Int32?
-            for _ in 0..<20 {
-                code = Runc.exitStatus(bundle(name) + "/exit-status")
-                if code != nil { break }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            var updated = record
-            updated.adopted = false
-            containers[name] = updated
-            await exited(name, status: code ?? 255)
-        }
-    }
-
     /// Prepares the volumes if they are not yet, then starts every container that has not
     /// started and whose retry time has come (a missing image or ConfigMap may appear).
-    private func startPending() async {
+    func startPending() async {
         guard sandboxReady, pod.metadata?.deletionTimestamp == nil else { return }
         if volumePaths == nil {
             do {
@@ -239,12 +176,12 @@ actor PodWorker {
     }
 
     /// The first init container that has not yet succeeded; nil once all have.
-    private var nextInitContainer: Container? {
+    var nextInitContainer: Container? {
         (pod.spec?.initContainers ?? []).first { containers[$0.name ?? ""]?.exited?.exitCode != 0 || containers[$0.name ?? ""]?.exited == nil }
     }
 
     /// An init container failed and the restart policy says not to try again.
-    private var initFailed: Bool {
+    var initFailed: Bool {
         (pod.spec?.restartPolicy ?? "Always") == "Never"
             && (pod.spec?.initContainers ?? []).contains { (containers[$0.name ?? ""]?.exited?.exitCode ?? 0) != 0 }
     }
@@ -253,9 +190,9 @@ actor PodWorker {
 
     static func cgroupsPath(_ uid: String, _ name: String) -> String { "/skiff-\(uid)-\(name)" }
 
-    private var key: String { (pod.metadata?.namespace ?? "") + "/" + (pod.metadata?.name ?? "") }
+    var key: String { (pod.metadata?.namespace ?? "") + "/" + (pod.metadata?.name ?? "") }
 
-    private func start(_ container: Container) async {
+    func start(_ container: Container) async {
         let name = container.name ?? ""
         guard var record = containers[name] else { return }
         do {
@@ -330,7 +267,7 @@ actor PodWorker {
     /// The image for `container`, pulled as its imagePullPolicy says (upstream's default:
     /// Always for `latest` or no tag, else IfNotPresent). On failure the container waits with
     /// ErrImagePull, then ImagePullBackOff (10 s doubling to 5 min per image).
-    private func ensureImage(_ name: String, _ reference: ImageReference, container: Container,
+    func ensureImage(_ name: String, _ reference: ImageReference, container: Container,
                              record: inout ContainerRecord) async throws -> ImageStore.Image? {
         let local = try env.images.image(reference)
         let policy = container.imagePullPolicy ?? (reference.digest == nil && reference.tag == "latest" ? "Always" : "IfNotPresent")
@@ -369,7 +306,7 @@ actor PodWorker {
     }
 
     /// The Pod as the downward API sees it: with the addresses this worker gave it.
-    private var podWithAddresses: Pod {
+    var podWithAddresses: Pod {
         var copy = pod
         if copy.status == nil { copy.status = PodStatus() }
         copy.status?.podIP = podIPs.first
@@ -379,7 +316,7 @@ actor PodWorker {
         return copy
     }
 
-    private func prepareBundle(_ bundle: String, container: Container, image: ImageStore.Image,
+    func prepareBundle(_ bundle: String, container: Container, image: ImageStore.Image,
                                env containerEnv: [(String, String)], mounts: [(destination: String, source: String, readOnly: Bool)]) async throws {
         let fm = FileManager.default
         for dir in ["rootfs", "upper", "work"] { try fm.createDirectory(atPath: bundle + "/" + dir, withIntermediateDirectories: true) }
@@ -410,7 +347,7 @@ actor PodWorker {
     }
 
     /// Waits (up to 10 s) until runc reports the container running; false if it exited.
-    private func waitUntilStarted(_ id: String, name: String) async -> Bool {
+    func waitUntilStarted(_ id: String, name: String) async -> Bool {
         for _ in 0..<500 {
             if containers[name]?.running != true { return false }
             if env.runc.isRunning(id) { return true }
@@ -426,7 +363,7 @@ actor PodWorker {
 
     // MARK: - Running
 
-    private func exited(_ name: String, status: Int32) async {
+    func exited(_ name: String, status: Int32) async {
         guard var record = containers[name], record.running else { return }
         record.running = false
         let code = status
@@ -442,7 +379,7 @@ actor PodWorker {
 
     /// Restarts exited containers as the restart policy says, after CrashLoopBackOff's delay
     /// (10 s doubling to 5 min; reset after 10 minutes of running).
-    private func superviseContainers() async {
+    func superviseContainers() async {
         guard sandboxReady, pod.metadata?.deletionTimestamp == nil else { return }
         await startPending()
         let policy = pod.spec?.restartPolicy ?? "Always"
@@ -478,273 +415,7 @@ actor PodWorker {
         }
     }
 
-    // MARK: - Logs
-
-    /// Rotates a running container's log once it passes containerLogMaxSize, as the kubelet
-    /// does: the file is copied aside and truncated under the writer (which appends), and
-    /// only the newest containerLogMaxFiles - 1 rotated copies are kept.
-    private func rotateLogs() {
-        let now = Date()
-        guard now.timeIntervalSince(lastLogCheck) >= 2 else { return }
-        lastLogCheck = now
-        for (name, record) in containers where record.running {
-            let dir = env.logDirectory(pod) + "/" + name
-            let current = dir + "/\(record.restartCount).log"
-            var st = stat()
-            guard stat(current, &st) == 0, Int64(st.st_size) > env.containerLogMaxSize else { continue }
-            let rotated = current + "." + KubeTime.format(now).filter { $0.isNumber }
-            do {
-                try FileManager.default.copyItem(atPath: current, toPath: rotated)
-                truncate(current, 0)
-            } catch {
-                env.logger.warning("pod \(key): rotating \(current) failed: \(error)")
-                continue
-            }
-            let copies = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-                .filter { $0.hasPrefix("\(record.restartCount).log.") }.sorted()
-            for old in copies.dropLast(max(env.containerLogMaxFiles - 1, 0)) {
-                try? FileManager.default.removeItem(atPath: dir + "/" + old)
-            }
-        }
-    }
-
-    // MARK: - Probes
-
-    /// Runs the probes that are due, with upstream's defaults (period 10 s, timeout 1 s,
-    /// failure threshold 3, success threshold 1): startup first; then liveness (restart the
-    /// container when it fails) and readiness (the container's, and the Pod's, Ready).
-    private func probeContainers() async {
-        let runner = ProbeRunner(runc: env.runc)
-        let now = Date()
-        for container in pod.spec?.containers ?? [] {
-            let name = container.name ?? ""
-            guard var record = containers[name], record.running else { continue }
-            if let deadline = record.killDeadline, deadline <= now {
-                env.runc.kill(record.id, signal: "SIGKILL")
-                record.killDeadline = nil
-                containers[name] = record
-                continue
-            }
-            guard record.killDeadline == nil else { continue }
-            let started = record.startedAt.flatMap(KubeTime.parse) ?? now
-            var kinds: [(String, Probe)] = []
-            if !record.startupDone, let probe = container.startupProbe {
-                kinds = [("Startup", probe)]
-            } else {
-                if let probe = container.livenessProbe { kinds.append(("Liveness", probe)) }
-                if let probe = container.readinessProbe { kinds.append(("Readiness", probe)) }
-            }
-            for (kind, probe) in kinds {
-                var state = record.probes[kind] ?? ProbeState()
-                let period = TimeInterval(max(probe.periodSeconds ?? 10, 1))
-                guard now >= started.addingTimeInterval(TimeInterval(probe.initialDelaySeconds ?? 0)),
-                      now >= state.lastRun.addingTimeInterval(period) else { continue }
-                state.lastRun = now
-                let outcome = await runner.run(probe, container: container, containerID: record.id, podIP: podIPs.first)
-                // The container may have changed while the probe ran.
-                guard var current = containers[name], current.running, current.startedAt == record.startedAt else { break }
-                if outcome.success {
-                    state.successes += 1
-                    state.failures = 0
-                } else {
-                    state.failures += 1
-                    state.successes = 0
-                    await event("Warning", "Unhealthy", "\(kind) probe failed: \(outcome.message)")
-                }
-                let succeeded = state.successes >= Int(max(probe.successThreshold ?? 1, 1))
-                let failed = state.failures >= Int(max(probe.failureThreshold ?? 3, 1))
-                switch kind {
-                case "Startup":
-                    if succeeded { current.startupDone = true }
-                case "Readiness":
-                    if succeeded { current.ready = true } else if failed { current.ready = false }
-                default:
-                    break
-                }
-                if failed && kind != "Readiness" {
-                    await event("Normal", "Killing", "Container \(name) failed \(kind.lowercased()) probe, will be restarted")
-                    env.runc.kill(current.id, signal: "SIGTERM")
-                    let grace = TimeInterval(probe.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
-                    current.killDeadline = now.addingTimeInterval(grace)
-                }
-                current.probes[kind] = state
-                containers[name] = current
-                record = current
-            }
-        }
-    }
-
-    // MARK: - Status
-
-    private func containerStatus(_ container: Container) -> ContainerStatus {
-        let name = container.name ?? ""
-        let record = containers[name]
-        var status = ContainerStatus(name: name)
-        status.image = container.image
-        status.imageID = record?.imageID
-        status.restartCount = record?.restartCount ?? 0
-        status.containerID = record.map { "runc://" + $0.id }
-        if let record, record.running {
-            status.state = ContainerState(running: ContainerStateRunning(startedAt: record.startedAt))
-        } else if let waiting = record?.waiting, record?.exited == nil || record?.backoffUntil != nil {
-            status.state = ContainerState(waiting: waiting)
-        } else if let exited = record?.exited {
-            status.state = ContainerState(terminated: exited)
-        } else {
-            let reason = nextInitContainer == nil || nextInitContainer?.name == name ? "ContainerCreating" : "PodInitializing"
-            status.state = ContainerState(waiting: ContainerStateWaiting(reason: reason, message: setupError))
-        }
-        if let last = record?.lastTermination { status.lastState = ContainerState(terminated: last) }
-        let running = record?.running ?? false
-        status.ready = running && (record?.ready ?? false) && (record?.startupDone ?? false)
-        status.started = running && (record?.startupDone ?? false)
-        return status
-    }
-
-    func status() -> PodStatus {
-        let policy = pod.spec?.restartPolicy ?? "Always"
-        let initStatuses = (pod.spec?.initContainers ?? []).map(containerStatus)
-        let statuses = (pod.spec?.containers ?? []).map(containerStatus)
-        let initialized = nextInitContainer == nil
-        let allRunning = !statuses.isEmpty && statuses.allSatisfy { $0.state?.running != nil && $0.ready == true }
-        let terminated = statuses.compactMap { $0.state?.terminated }
-        let phase: String
-        if initFailed {
-            phase = "Failed"
-        } else if !initialized {
-            phase = "Pending"
-        } else if !statuses.isEmpty, terminated.count == statuses.count, policy != "Always",
-           policy == "Never" || terminated.allSatisfy({ $0.exitCode == 0 }) {
-            phase = terminated.allSatisfy { $0.exitCode == 0 } ? "Succeeded" : "Failed"
-        } else if statuses.contains(where: { $0.state?.running != nil || $0.restartCount ?? 0 > 0 }) {
-            phase = "Running"
-        } else {
-            phase = "Pending"
-        }
-        let previous = pod.status?.conditions ?? []
-        func condition(_ type: String, _ ok: Bool, reason: String? = nil) -> PodCondition {
-            let status = ok ? "True" : "False"
-            let old = previous.first { $0.type == type }
-            return PodCondition(type: type, status: status,
-                                lastTransitionTime: old?.status == status ? (old?.lastTransitionTime ?? KubeTime.format()) : KubeTime.format(),
-                                reason: ok ? nil : reason)
-        }
-        var status = pod.status ?? PodStatus()
-        status.phase = phase
-        status.hostIP = env.nodeIP
-        status.hostIPs = env.nodeIP.map { [HostIP(ip: $0)] }
-        status.podIP = podIPs.first
-        status.podIPs = podIPs.isEmpty ? nil : podIPs.map { PodIP(ip: $0) }
-        status.startTime = pod.status?.startTime ?? startTime
-        status.containerStatuses = statuses
-        status.initContainerStatuses = initStatuses.isEmpty ? nil : initStatuses
-        let done = phase == "Succeeded" || phase == "Failed"
-        status.conditions = [
-            condition("PodReadyToStartContainers", sandboxReady),
-            condition("Initialized", initialized, reason: "ContainersNotInitialized"),
-            condition("Ready", allRunning, reason: done ? "PodCompleted" : "ContainersNotReady"),
-            condition("ContainersReady", allRunning, reason: done ? "PodCompleted" : "ContainersNotReady"),
-            condition("PodScheduled", true),
-        ]
-        return status
-    }
-
-    private func writeStatus() async {
-        let status = status()
-        guard status != lastWritten else { return }
-        do {
-            _ = try await env.client.patch(Pod.self, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace,
-                                           patch: ["status": try JSONValue(encoding: status)], subresource: "status")
-            lastWritten = status
-        } catch let error as KubeAPIError where error.code == 404 {
-            finished = true
-        } catch {
-            env.logger.debug("pod \(key): status write failed: \(error)")
-        }
-    }
-
-    // MARK: - Hooks
-
-    /// Runs a postStart or preStop handler (exec, httpGet, tcpSocket or sleep); a failure is
-    /// reported as upstream words it and returned.
-    @discardableResult
-    private func runHook(_ hook: LifecycleHandler, _ kind: String, container: Container, id: String, timeout: TimeInterval) async -> Bool {
-        if let sleep = hook.sleep {
-            try? await Task.sleep(for: .seconds(min(Double(sleep.seconds ?? 0), timeout)))
-            return true
-        }
-        let probe = Probe(exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, timeoutSeconds: Int32(max(1, min(timeout, 3600))))
-        let outcome = await ProbeRunner(runc: env.runc).run(probe, container: container, containerID: id, podIP: podIPs.first)
-        if !outcome.success {
-            await event("Warning", "Failed\(kind)Hook", "\(kind) hook failed: \(outcome.message)")
-        }
-        return outcome.success
-    }
-
-    // MARK: - Tear-down
-
-    /// Stops the containers gracefully, releases the network and files, and (for a Pod
-    /// deleted through the API) confirms the deletion.
-    func tearDown(confirm: Bool) async {
-        let grace = Double(pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30)
-        let deadline = Date().addingTimeInterval(grace)
-        let running = containers.filter { $0.value.running }
-        // preStop hooks first, all at once, within the grace period; then SIGTERM.
-        if grace > 0 {
-            await withTaskGroup(of: Void.self) { group in
-                for container in pod.spec?.containers ?? [] {
-                    guard let hook = container.lifecycle?.preStop, let record = running[container.name ?? ""] else { continue }
-                    group.addTask { [self] in await self.runHook(hook, "PreStop", container: container, id: record.id, timeout: grace) }
-                }
-            }
-        }
-        for (name, record) in running {
-            await event("Normal", "Killing", "Stopping container \(name)")
-            env.runc.kill(record.id, signal: "SIGTERM")
-        }
-        while containers.values.contains(where: \.running), Date() < deadline {
-            await pollAdopted()
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        for (_, record) in containers where record.running { env.runc.kill(record.id, signal: "SIGKILL") }
-        let killedBy = Date().addingTimeInterval(10)
-        while containers.values.contains(where: \.running), Date() < killedBy {
-            await pollAdopted()
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        // Containers of this Pod runc still knows, the Pod's spec aside (a Pod deleted while
-        // the agent was down is known only by its directory).
-        for id in env.runc.list() where id.hasPrefix(uid + "_") {
-            env.runc.kill(id, signal: "SIGKILL")
-            env.runc.delete(id)
-        }
-        for (_, record) in containers { env.runc.delete(record.id) }
-        let containersDir = env.podDirectory(uid) + "/containers"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: containersDir)) ?? [] {
-            let rootfs = containersDir + "/\(name)/rootfs"
-            if Self.isMountPoint(rootfs) { _ = umount2(rootfs, Int32(MNT_DETACH)) }
-        }
-        let netns = PodNetworkNamespace(path: env.netnsPath(uid))
-        do {
-            try env.cni.delete(CNIInvoker.Attachment(containerID: uid, netns: netns.path))
-        } catch {
-            env.logger.warning("pod \(key): CNI DEL failed: \(error)")
-        }
-        netns.remove()
-        try? FileManager.default.removeItem(atPath: env.podDirectory(uid))
-        try? FileManager.default.removeItem(atPath: env.logDirectory(pod))
-        finished = true
-        guard confirm else { return }
-        do {
-            try await env.client.delete(Pod.self, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace,
-                                        options: DeletionOptions(gracePeriodSeconds: 0, preconditionUID: uid))
-        } catch {
-            env.logger.debug("pod \(key): confirming deletion: \(error)")
-        }
-        env.logger.info("pod \(key) stopped and removed")
-    }
-
-    private func event(_ type: String, _ reason: String, _ message: String) async {
+    func event(_ type: String, _ reason: String, _ message: String) async {
         let now = KubeTime.format()
         let suffix = String(UInt64(Date().timeIntervalSince1970 * 1e9), radix: 16)
         let event = Event(metadata: ObjectMeta(name: "\(pod.metadata?.name ?? "").\(suffix)", namespace: pod.metadata?.namespace),
