@@ -68,6 +68,23 @@ class AgentNode:
             subprocess.run(["runc", "--root", os.path.join(self.root, "runc"), "kill", cid, "KILL"], capture_output=True)
             time.sleep(0.2)
             subprocess.run(["runc", "--root", os.path.join(self.root, "runc"), "delete", "-f", cid], capture_output=True)
+        # Containers runc no longer lists (its state went with a failed run) are found by
+        # their cgroups, named after the Pod's uid, and killed; the cgroups are removed.
+        pods_dir = os.path.join(self.root, "pods")
+        groups = [g for uid in (os.listdir(pods_dir) if os.path.isdir(pods_dir) else [])
+                  for g in glob.glob(f"/sys/fs/cgroup/*/skiff-{uid}-*") + glob.glob(f"/sys/fs/cgroup/skiff-{uid}-*")]
+        for group in groups:
+            try:
+                for pid in open(os.path.join(group, "cgroup.procs")).read().split():
+                    subprocess.run(["kill", "-9", pid], capture_output=True)
+            except OSError:
+                pass
+        time.sleep(0.2 if groups else 0)
+        for group in groups:
+            try:
+                os.rmdir(group)
+            except OSError:
+                pass
         for target in sorted(self.mounts(), key=len, reverse=True):
             subprocess.run(["umount", "-l", target], capture_output=True)
         self.cluster.close()
