@@ -10,18 +10,8 @@ import time
 
 from conftest import skiff_binary
 from test_controllers import apply, eventually
+from test_replicaset import RS
 
-RS = """
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata: {name: web, namespace: default}
-spec:
-  replicas: %d
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: c, image: busybox}]}
-"""
 
 
 def lease(server):

@@ -14,6 +14,7 @@ import pytest
 from conftest import skiff_binary
 from images import oci_layout
 from overlay_cluster import SWITCH_IP, Cluster
+from test_controllers import eventually
 
 
 class AgentNode:
@@ -97,17 +98,6 @@ def node():
         yield n
     finally:
         n.close()
-
-
-def eventually(check, what, timeout=30):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
 
 
 def pod_manifest(name, command, restart="Always", image="busybox:test", grace=2):
