@@ -111,12 +111,13 @@ let package = Package(
         // Cluster DNS: the wire format, cluster records, forwarding and the server.
         // The node agent (kubelet's place): Node registration, Lease heartbeat, status.
         .target(name: "NodeAgent", dependencies: [
-            "KubeAPI",
+            "KubeAPI", "SkiffJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -10,7 +10,7 @@ import shutil
 import tarfile
 
 BUSYBOX = shutil.which("busybox") or "/bin/busybox"
-APPLETS = ["sh", "echo", "cat", "ls", "sleep", "env", "id", "hostname", "wget", "nc", "true", "false", "ps", "httpd", "test", "touch", "rm", "mkdir", "head", "tail", "sed", "nslookup", "[", "printf", "grep"]
+APPLETS = ["sh", "echo", "cat", "ls", "sleep", "env", "id", "hostname", "wget", "nc", "true", "false", "ps", "httpd", "test", "touch", "rm", "mkdir", "head", "tail", "sed", "nslookup", "[", "printf", "grep", "md5sum", "tr", "wc", "stty"]
 
 
 def _tar(entries):

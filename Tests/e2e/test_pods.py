@@ -480,3 +480,69 @@ def test_container_logs_are_rotated(node):
     assert os.path.getsize(os.path.join(log_dir, "0.log")) < 200 * 1024
     assert all(os.path.getsize(os.path.join(log_dir, f)) > 64 * 1024 for f in rotated)
     node.kubectl("delete", "pod", "noisy", "--wait=true", "--timeout=60s")
+
+
+def test_kubectl_exec_through_the_api_server(node):
+    node.kubectl("apply", "-f", "-", input=pod_manifest("shell", "sleep 100000"))
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("shell")), "shell running", 60)
+    kubectl = ["ip", "netns", "exec", node.cluster.switch, "kubectl", "--kubeconfig", node.cluster.kubeconfig]
+
+    # Output on both streams, the container's environment, and the command's exit code.
+    p = node.kubectl("exec", "shell", "--", "sh", "-c", "echo out $WHO; echo err >&2; exit 3", check=False)
+    assert (p.returncode, p.stdout, p.stderr.splitlines()[0]) == (3, "out web\n", "err")
+    assert node.kubectl("exec", "shell", "-c", "main", "--", "cat", "/etc/hostname") == "shell\n"
+
+    # stdin to its end (v5's close signal), and a large output relayed without loss.
+    data = os.urandom(3 << 20)
+    p = subprocess.run(kubectl + ["exec", "-i", "shell", "--", "md5sum"], input=data, capture_output=True, timeout=60)
+    import hashlib
+    assert p.returncode == 0 and p.stdout.split()[0].decode() == hashlib.md5(data).hexdigest()
+    p = subprocess.run(kubectl + ["exec", "shell", "--", "sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' a"],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0 and p.stdout == b"a" * 5000000
+
+    # A terminal: the size kubectl reports, keystrokes, and the shell's exit code.
+    import fcntl, pty, struct, termios
+    master, replica = pty.openpty()
+    fcntl.ioctl(replica, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
+    tty = subprocess.Popen(kubectl + ["exec", "-it", "shell", "--", "sh"], stdin=replica, stdout=replica, stderr=replica,
+                           start_new_session=True)
+    os.close(replica)
+    seen = b""
+    try:
+        os.write(master, b"stty size; echo answer=$((6*7)); exit 5\r")
+        deadline = time.time() + 30
+        while time.time() < deadline and tty.poll() is None:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                break
+        assert tty.wait(timeout=10) == 5, seen
+    finally:
+        if tty.poll() is None:
+            tty.kill()
+        os.close(master)
+    assert b"33 101" in seen and b"answer=42" in seen, seen
+
+    # Errors: a command that does not exist, a container that does not, and a client that
+    # goes away, which takes its command with it.
+    p = node.kubectl("exec", "shell", "--", "no-such-command", check=False)
+    assert p.returncode != 0 and "no-such-command" in p.stderr and "not found" in p.stderr, p.stderr
+    p = node.kubectl("exec", "shell", "-c", "nope", "--", "true", check=False)
+    assert p.returncode != 0 and "container nope is not valid for pod shell" in p.stderr
+    gone = subprocess.Popen(kubectl + ["exec", "shell", "--", "sleep", "4321"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def sleeping():
+        return [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline(pid) == "sleep 4321"]
+    eventually(lambda: sleeping(), "the exec'd sleep running", 30)
+    gone.kill()
+    gone.wait()
+    eventually(lambda: not sleeping(), "the exec'd sleep killed with its client", 30)
+    assert os.listdir(os.path.join(node.root, "exec")) == []
+    node.kubectl("delete", "pod", "shell", "--wait=true", "--timeout=60s")
+
+
+def _cmdline(pid):
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""

@@ -72,6 +72,7 @@ struct Discovery: Sendable {
             }
             if d.plural == "pods" {
                 list.append(["name": "pods/binding", "singularName": "", "namespaced": true, "kind": "Binding", "verbs": ["create"]])
+                list.append(["name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions", "verbs": ["create", "get"]])
                 list.append(["name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]])
             }
         }
@@ -125,6 +126,7 @@ extension Discovery {
         }
         if d.plural == "pods" {
             subresources.append(["subresource": "binding", "responseKind": kind("", "v1", "Binding"), "verbs": ["create"]])
+            subresources.append(["subresource": "exec", "responseKind": kind("", "v1", "PodExecOptions"), "verbs": ["create", "get"]])
             subresources.append(["subresource": "log", "responseKind": kind("", "v1", "Pod"), "verbs": ["get"]])
         }
         var r: JSONValue = [

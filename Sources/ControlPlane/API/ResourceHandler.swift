@@ -49,6 +49,8 @@ struct ResourceHandler: Sendable {
             return try await bind(def, namespace: namespace!, name: info.name!, request: request)
         case ("get", "log") where def.plural == "pods":
             return try await log(def, namespace: namespace!, name: info.name!, request: request)
+        case (let verb, "exec") where def.plural == "pods" && (verb == "get" || verb == "create"):
+            return try await exec(def, namespace: namespace!, name: info.name!, request: request)
         case ("create", nil) where info.name != nil:
             throw APIError.methodNotAllowed()
         default:
@@ -527,16 +529,7 @@ struct ResourceHandler: Sendable {
         guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else {
             return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"], body: .bytes([]))
         }
-        guard let kubelets, let nodes = registry.lookup(group: "", version: "v1", resource: "nodes"),
-              let storedNode = try await store.get(nodes.key(namespace: nil, name: node)) else {
-            throw APIError.serviceUnavailable("cannot reach the agent of node \"\(node)\" for pod \(name)'s log")
-        }
-        let nodeObject = try JSONParser.parse(storedNode.value)
-        let addresses = nodeObject[path: ["status", "addresses"]]?.arrayValue ?? []
-        guard let address = (addresses.first { $0["type"]?.stringValue == "InternalIP" } ?? addresses.first)?["address"]?.stringValue else {
-            throw APIError.serviceUnavailable("node \"\(node)\" has no address to reach its agent at")
-        }
-        let port = Int(nodeObject[path: ["status", "daemonEndpoints", "kubeletEndpoint", "Port"]]?.intValue ?? 10250)
+        let (address, port) = try await agentEndpoint(node: node, purpose: "pod \(name)'s log")
         let container = request.query["container"].flatMap { $0.isEmpty ? nil : $0 } ?? names.first ?? ""
         var query: [String] = []
         for flag in ["follow", "previous", "timestamps"] where ["true", "1"].contains(request.query[flag] ?? "") { query.append("\(flag)=true") }
@@ -547,7 +540,59 @@ struct ResourceHandler: Sendable {
             }
         }
         let path = "/containerLogs/\(namespace)/\(name)/\(container)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-        return try await kubelets.stream(host: address, port: port, path: path)
+        return try await kubelets!.stream(host: address, port: port, path: path)
+    }
+
+    /// pods/exec: checked here as upstream checks it, then the upgrade is passed through to
+    /// the Pod's node agent, which runs the command (the WebSocket remote-command protocol).
+    func exec(_ def: ResourceDefinition, namespace: String, name: String, request: HTTPRequest) async throws -> HTTPResponse {
+        guard request.headers["Upgrade"].first != nil else { throw APIError.badRequest("Upgrade request required") }
+        guard let stored = try await store.get(def.key(namespace: namespace, name: name)) else {
+            throw APIError.notFound(ResourceName(group: "", resource: "pods", name: name))
+        }
+        let pod = try JSONParser.parse(stored.value)
+        let names = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let others = ((pod[path: ["spec", "initContainers"]]?.arrayValue ?? []) + (pod[path: ["spec", "ephemeralContainers"]]?.arrayValue ?? []))
+            .compactMap { $0["name"]?.stringValue }
+        let container: String
+        if let requested = request.query["container"], !requested.isEmpty {
+            guard names.contains(requested) || others.contains(requested) else {
+                throw APIError.badRequest("container \(requested) is not valid for pod \(name)")
+            }
+            container = requested
+        } else if names.count == 1 {
+            container = names[0]
+        } else {
+            throw APIError.badRequest("a container name must be specified for pod \(name), choose one of: [\((names + others).joined(separator: " "))]")
+        }
+        if request.query.all("command").isEmpty { throw APIError.badRequest("you must specify at least one command for the container") }
+        let phase = pod[path: ["status", "phase"]]?.stringValue ?? ""
+        if phase == "Succeeded" || phase == "Failed" {
+            throw APIError.badRequest("cannot exec into a container in a completed pod; current phase is \(phase)")
+        }
+        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty,
+              let uid = pod[path: ["metadata", "uid"]]?.stringValue else {
+            throw APIError.badRequest("pod \(name) does not have a host assigned")
+        }
+        let (address, port) = try await agentEndpoint(node: node, purpose: "exec in pod \(name)")
+        var query = request.rawQuery.split(separator: "&").filter { !$0.hasPrefix("container=") }.map(String.init)
+        query.append("container=" + container)
+        let path = "/exec/\(namespace)/\(name)/\(uid)/\(container)?" + query.joined(separator: "&")
+        return kubelets!.upgrade(host: address, port: port, path: path, request: request)
+    }
+
+    /// Where the node's agent listens: its InternalIP and the port it registered.
+    private func agentEndpoint(node: String, purpose: String) async throws -> (String, Int) {
+        guard kubelets != nil, let nodes = registry.lookup(group: "", version: "v1", resource: "nodes"),
+              let storedNode = try await store.get(nodes.key(namespace: nil, name: node)) else {
+            throw APIError.serviceUnavailable("cannot reach the agent of node \"\(node)\" for \(purpose)")
+        }
+        let nodeObject = try JSONParser.parse(storedNode.value)
+        let addresses = nodeObject[path: ["status", "addresses"]]?.arrayValue ?? []
+        guard let address = (addresses.first { $0["type"]?.stringValue == "InternalIP" } ?? addresses.first)?["address"]?.stringValue else {
+            throw APIError.serviceUnavailable("node \"\(node)\" has no address to reach its agent at")
+        }
+        return (address, Int(nodeObject[path: ["status", "daemonEndpoints", "kubeletEndpoint", "Port"]]?.intValue ?? 10250))
     }
 
     // MARK: - Helpers

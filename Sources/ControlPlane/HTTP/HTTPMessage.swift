@@ -6,6 +6,8 @@ public struct HTTPRequest: Sendable {
     public var method: HTTPMethod
     public var path: String
     public var query: QueryParameters
+    /// The query as sent, for passing a request on (exec's repeated `command`).
+    public var rawQuery: String
     public var headers: HTTPHeaders
     public var body: [UInt8]
     /// Filled in by authentication.
@@ -17,9 +19,11 @@ public struct HTTPRequest: Sendable {
         self.body = body
         if let q = uri.firstIndex(of: "?") {
             path = String(uri[..<q])
-            query = QueryParameters(String(uri[uri.index(after: q)...]))
+            rawQuery = String(uri[uri.index(after: q)...])
+            query = QueryParameters(rawQuery)
         } else {
             path = uri
+            rawQuery = ""
             query = QueryParameters("")
         }
         path = path.removingPercentEncoding ?? path
@@ -38,6 +42,9 @@ public struct HTTPResponse: Sendable {
         case spliced(SplicedBody)
         /// Written as it comes (watch); the queue finishing ends the response.
         case stream(ByteQueue)
+        /// Passed through to a node agent: its 101 answers the client, and the connection
+        /// then carries bytes both ways until either end closes.
+        case upgrade(UpstreamUpgrade)
     }
 
     public var status: HTTPResponseStatus

@@ -120,6 +120,9 @@ public struct HTTPServer: Sendable {
             try await body.forEachPiece { try await outbound.write(.body(.byteBuffer($0))) }
             try await outbound.write(.end(nil))
             return keepAlive
+        case .upgrade(let upstream):
+            try await splice(to: upstream, for: request, outbound: outbound, channel: channel)
+            return false
         case .stream(let queue):
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
             try await outbound.write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
@@ -141,6 +144,31 @@ public struct HTTPServer: Sendable {
             }
             return keepAlive
         }
+    }
+
+    /// Relays the agent's 101 and then bytes both ways: the client's end of the splice goes
+    /// right after TLS, so neither the HTTP codec nor the async channel sees them any more.
+    private func splice(to upstream: UpstreamUpgrade, for request: HTTPRequestHead,
+                        outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: Channel) async throws {
+        let switched: NIOLoopBound<UpstreamUpgrade.Switched>
+        do {
+            switched = try await upstream.dial(on: channel.eventLoop)
+        } catch {
+            let refusal = (error as? APIError ?? APIError.serviceUnavailable("\(error)")).response
+            _ = try await write(refusal, for: request, to: outbound, channel: channel)
+            return
+        }
+        let upstreamChannel = try await channel.eventLoop.submit {
+            let agent = switched.value
+            let tls = try channel.pipeline.syncOperations.context(handlerType: NIOSSLServerHandler.self)
+            let client = SpliceHandler()
+            try channel.pipeline.syncOperations.addHandler(client, position: .after(tls.handler))
+            client.sendAndFlush(agent.head)
+            SpliceHandler.join(client, agent.splice)
+            return agent.channel
+        }.get()
+        try? await channel.closeFuture.get()
+        try? await upstreamChannel.closeFuture.get()
     }
 
     private func writeWhole(_ body: ByteBuffer, status: HTTPResponseStatus, headers: HTTPHeaders, for request: HTTPRequestHead,

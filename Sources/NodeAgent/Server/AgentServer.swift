@@ -4,18 +4,28 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOWebSocket
 
 /// The agent's HTTPS port (the kubelet's 10250): only clients with a certificate the
 /// cluster CA signed get in (the API server's kubelet-client certificate). It serves
-/// `/healthz` and `/containerLogs/<ns>/<pod>/<container>` with follow, previous, tailLines
-/// and limitBytes, which the API server proxies for `kubectl logs`.
+/// `/healthz`, `/containerLogs/<ns>/<pod>/<container>` with follow, previous, tailLines
+/// and limitBytes, which the API server proxies for `kubectl logs`, and the WebSocket
+/// upgrade of `/exec/<ns>/<pod>/<uid>/<container>` for `kubectl exec`, which the API server
+/// splices through.
 public struct AgentServer: Sendable {
     let host: String
     let port: Int
     let tls: TLSConfiguration
     let logs: ContainerLogs
     let runc: Runc?
+    let execDirectory: String
     let logger: Logger
+
+    /// A connection after its first request: upgraded to an exec session, or plain HTTP.
+    enum Connection: Sendable {
+        case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+        case exec(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, ExecRequest)
+    }
 
     public init(host: String, port: Int, stateDirectory: String, nodeName: String, addresses: [String], clientCAPEM: String,
                 runcBinary: String?, logger: Logger) throws {
@@ -30,18 +40,19 @@ public struct AgentServer: Sendable {
         self.tls = tls
         logs = ContainerLogs(stateDirectory: stateDirectory)
         runc = runcBinary.map { Runc(binary: $0, root: stateDirectory + "/runc") }
+        execDirectory = stateDirectory + "/exec"
         self.logger = logger
     }
 
     public func run() async throws {
+        try FileManager.default.createDirectory(atPath: execDirectory, withIntermediateDirectories: true)
         let context = try NIOSSLContext(configuration: tls)
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try child.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
+                    return try child.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: upgradeConfiguration())
                 }
             }
         logger.info("serving the agent's HTTPS port on \(host):\(port)")
@@ -54,7 +65,62 @@ public struct AgentServer: Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+    /// The first request of a connection may upgrade it to a WebSocket for exec (the API
+    /// server dials afresh for each); anything else is served as HTTP, including an exec
+    /// request that cannot be upgraded, which gets its error there.
+    private func upgradeConfiguration() -> NIOUpgradableHTTPServerPipelineConfiguration<Connection> {
+        let websocket = NIOTypedWebSocketServerUpgrader<Connection>(
+            maxFrameSize: 1 << 20,
+            shouldUpgrade: { channel, head in
+                guard (try? execTarget(head.uri)) != nil,
+                      let chosen = RemoteCommandSession.negotiate(head.headers["Sec-WebSocket-Protocol"]) else {
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                return channel.eventLoop.makeSucceededFuture(HTTPHeaders([("Sec-WebSocket-Protocol", chosen)]))
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let request = try execTarget(head.uri) else { throw ExecRequest.Invalid(description: "not an exec request") }
+                    return .exec(try NIOAsyncChannel(wrappingChannelSynchronously: channel), request)
+                }
+            })
+        var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: .init(
+            upgraders: [websocket],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeCompletedFuture { .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel)) }
+            }))
+        // Pipelining assistance would stop reading while a followed log is being sent.
+        configuration.enablePipelining = false
+        return configuration
+    }
+
+    /// The exec request `uri` names when its container runs here; nil for other paths.
+    private func execTarget(_ uri: String) throws -> ExecRequest? {
+        guard let request = try ExecRequest(uri: uri) else { return nil }
+        guard let runc, runc.isRunning(request.containerID) else {
+            throw ExecRequest.Invalid(description: "container not found (\"\(request.container)\")")
+        }
+        return request
+    }
+
+    private func serve(_ connection: EventLoopFuture<Connection>) async {
+        switch try? await connection.get() {
+        case .exec(let channel, let request)?:
+            guard let runc else { return }
+            logger.debug("exec \(request.command) in \(request.namespace)/\(request.pod)/\(request.container)")
+            do {
+                try await RemoteCommandSession(request: request, runc: runc, logDirectory: execDirectory).run(channel)
+            } catch {
+                logger.debug("exec session ended: \(error)")
+            }
+        case .http(let channel)?:
+            await serveHTTP(channel)
+        case nil:
+            break
+        }
+    }
+
+    private func serveHTTP(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
         try? await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             for try await part in inbound {
@@ -64,7 +130,8 @@ public struct AgentServer: Sendable {
                 case .end:
                     guard let request = head else { continue }
                     try await respond(request, outbound)
-                    return
+                    if !request.isKeepAlive { return }
+                    head = nil
                 }
             }
         }
@@ -72,6 +139,7 @@ public struct AgentServer: Sendable {
 
     private func respond(_ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         let (path, query) = Self.split(request.uri)
+        if path.hasPrefix("/exec/") { return try await refuseExec(request, out) }
         guard request.method == .GET else { return try await send(out, .methodNotAllowed, "method not allowed\n") }
         if path == "/healthz" { return try await send(out, .ok, "ok") }
         let parts = path.split(separator: "/").map(String.init)
@@ -94,6 +162,21 @@ public struct AgentServer: Sendable {
             try await followFile(file, from: UInt64(data.count), container: "\(parts[2])", id: containerID(file: file, container: parts[3]), out)
         }
         try await out.write(.end(nil))
+    }
+
+    /// An exec request that was not upgraded: why not.
+    private func refuseExec(_ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        do {
+            _ = try execTarget(request.uri)
+        } catch {
+            let status: HTTPResponseStatus = "\(error)".hasPrefix("container not found") ? .notFound : .badRequest
+            return try await send(out, status, "\(error)")
+        }
+        let upgrade = request.headers["Upgrade"].joined(separator: ",").lowercased()
+        if upgrade.contains("spdy") {
+            return try await send(out, .badRequest, "exec over SPDY is not supported by this node; kubectl 1.30 and later use WebSockets")
+        }
+        try await send(out, .badRequest, "exec needs a WebSocket upgrade with one of the protocols \(RemoteCommandSession.protocols)")
     }
 
     /// Sends what is appended to the file until the container has stopped and nothing more
