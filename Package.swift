@@ -31,6 +31,8 @@ let package = Package(
         // libnftnl + libmnl, from Debian's libnftnl-dev and libmnl-dev.
         .systemLibrary(name: "CNetfilter", path: "Sources/CNetfilter", pkgConfig: "libnftnl",
                        providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+        // zlib, from Debian's zlib1g-dev: SPDY's header compression (port-forward).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The netlink foundation: nf_tables batches (and later rtnetlink, ctnetlink) over libmnl.
         .target(name: "Netlink", dependencies: ["CNetfilter"]),
         // The JSON value tree with its parser and serializer; no Foundation, so the CNI plugin can use it.
@@ -111,7 +113,7 @@ let package = Package(
         // Cluster DNS: the wire format, cluster records, forwarding and the server.
         // The node agent (kubelet's place): Node registration, Lease heartbeat, status.
         .target(name: "NodeAgent", dependencies: [
-            "KubeAPI", "SkiffJSON",
+            "KubeAPI", "SkiffJSON", "Netlink", "CZlib",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -146,7 +148,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI"]),
-        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "KubeAPI"]),
+        .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "KubeAPI", "CZlib", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "SkiffTestSupport"]),
         .testTarget(name: "OverlayTests", dependencies: ["Overlay", "Netlink", "KubeAPI", "SkiffTestSupport"]),
     ]

@@ -510,8 +510,12 @@ def test_kubectl_exec_through_the_api_server(node):
     os.close(replica)
     seen = b""
     try:
-        os.write(master, b"stty size; echo answer=$((6*7)); exit 5\r")
+        # Typed once the shell prompts, as a user would: before that, the size kubectl sends
+        # as it connects may not have arrived yet.
         deadline = time.time() + 30
+        while b"# " not in seen and time.time() < deadline:
+            seen += os.read(master, 4096)
+        os.write(master, b"stty size; echo answer=$((6*7)); exit 5\r")
         while time.time() < deadline and tty.poll() is None:
             try:
                 seen += os.read(master, 4096)
@@ -537,7 +541,7 @@ def test_kubectl_exec_through_the_api_server(node):
     gone.kill()
     gone.wait()
     eventually(lambda: not sleeping(), "the exec'd sleep killed with its client", 30)
-    assert os.listdir(os.path.join(node.root, "exec")) == []
+    eventually(lambda: os.listdir(os.path.join(node.root, "exec")) == [], "exec's runc log and pid files removed", 10)
     node.kubectl("delete", "pod", "shell", "--wait=true", "--timeout=60s")
 
 
@@ -546,3 +550,35 @@ def _cmdline(pid):
         return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         return ""
+
+
+def test_kubectl_port_forward_through_the_api_server(node):
+    # A server that answers only on the Pod's loopback: reached from inside its namespace.
+    node.kubectl("apply", "-f", "-", input=pod_manifest(
+        "web", "mkdir -p /www && echo hello from the pod > /www/index.html && head -c 2000000 /dev/zero | tr '\\0' b > /www/big "
+               "&& httpd -f -p 127.0.0.1:8080 -h /www"))
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Running")(node.pod("web")), "web running", 60)
+    local = 18000 + os.getpid() % 1000
+    forward = node.cluster.popen(node.cluster.switch, "kubectl", "--kubeconfig", node.cluster.kubeconfig, "port-forward",
+                                 "pod/web", f"{local}:8080", f"{local + 1}:9", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert "Forwarding from 127.0.0.1:" in forward.stdout.readline()
+
+        def fetch(path):
+            return node.cluster.run(node.cluster.switch, "curl", "-sS", "--max-time", "10", f"http://127.0.0.1:{local}{path}",
+                                    check=False)
+        eventually(lambda: fetch("/").stdout == "hello from the pod\n", "the page through the forward", 30)
+        # Several connections, one after another and side by side, and a large answer.
+        for _ in range(5):
+            assert fetch("/").stdout == "hello from the pod\n"
+        big = node.cluster.run(node.cluster.switch, "sh", "-c",
+                               " & ".join([f"curl -s --max-time 20 http://127.0.0.1:{local}/big | wc -c"] * 3) + "; wait")
+        assert big.stdout.split() == ["2000000"] * 3, big.stdout
+        # A port nothing listens on: the connection fails and the agent's error is reported.
+        p = node.cluster.run(node.cluster.switch, "curl", "-s", "--max-time", "10", f"http://127.0.0.1:{local + 1}/", check=False)
+        assert p.returncode != 0
+    finally:
+        forward.terminate()
+        out, err = forward.communicate(timeout=10)
+    assert "error forwarding port 9 to pod default/web" in err, err
+    node.kubectl("delete", "pod", "web", "--wait=true", "--timeout=60s")

@@ -74,6 +74,8 @@ struct Discovery: Sendable {
                 list.append(["name": "pods/binding", "singularName": "", "namespaced": true, "kind": "Binding", "verbs": ["create"]])
                 list.append(["name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions", "verbs": ["create", "get"]])
                 list.append(["name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]])
+                list.append(["name": "pods/portforward", "singularName": "", "namespaced": true, "kind": "PodPortForwardOptions",
+                             "verbs": ["create", "get"]])
             }
         }
         return .object(["kind": "APIResourceList", "apiVersion": "v1",
@@ -128,6 +130,7 @@ extension Discovery {
             subresources.append(["subresource": "binding", "responseKind": kind("", "v1", "Binding"), "verbs": ["create"]])
             subresources.append(["subresource": "exec", "responseKind": kind("", "v1", "PodExecOptions"), "verbs": ["create", "get"]])
             subresources.append(["subresource": "log", "responseKind": kind("", "v1", "Pod"), "verbs": ["get"]])
+            subresources.append(["subresource": "portforward", "responseKind": kind("", "v1", "PodPortForwardOptions"), "verbs": ["create", "get"]])
         }
         var r: JSONValue = [
             "resource": .string(d.plural), "responseKind": kind(d.group, d.version, d.kind),

@@ -51,6 +51,8 @@ struct ResourceHandler: Sendable {
             return try await log(def, namespace: namespace!, name: info.name!, request: request)
         case (let verb, "exec") where def.plural == "pods" && (verb == "get" || verb == "create"):
             return try await exec(def, namespace: namespace!, name: info.name!, request: request)
+        case (let verb, "portforward") where def.plural == "pods" && (verb == "get" || verb == "create"):
+            return try await portForward(def, namespace: namespace!, name: info.name!, request: request)
         case ("create", nil) where info.name != nil:
             throw APIError.methodNotAllowed()
         default:
@@ -579,6 +581,31 @@ struct ResourceHandler: Sendable {
         query.append("container=" + container)
         let path = "/exec/\(namespace)/\(name)/\(uid)/\(container)?" + query.joined(separator: "&")
         return kubelets!.upgrade(host: address, port: port, path: path, request: request)
+    }
+
+    /// pods/portforward: passed through to the Pod's node agent, which connects to the
+    /// Pod's ports from inside its network namespace (SPDY tunnelled through a WebSocket).
+    func portForward(_ def: ResourceDefinition, namespace: String, name: String, request: HTTPRequest) async throws -> HTTPResponse {
+        guard request.headers["Upgrade"].first != nil else { throw APIError.badRequest("Upgrade request required") }
+        guard let stored = try await store.get(def.key(namespace: namespace, name: name)) else {
+            throw APIError.notFound(ResourceName(group: "", resource: "pods", name: name))
+        }
+        let pod = try JSONParser.parse(stored.value)
+        for port in request.query.all("ports").flatMap({ $0.split(separator: ",") }) {
+            guard let n = Int(port), (1...65535).contains(n) else {
+                throw APIError.badRequest("port \"\(port)\" is not a valid port: must be between 1 and 65535, inclusive")
+            }
+        }
+        let phase = pod[path: ["status", "phase"]]?.stringValue ?? ""
+        guard phase == "Running" else {
+            throw APIError.badRequest("pod \(name) is not running (phase \(phase.isEmpty ? "Pending" : phase))")
+        }
+        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty,
+              let uid = pod[path: ["metadata", "uid"]]?.stringValue else {
+            throw APIError.badRequest("pod \(name) does not have a host assigned")
+        }
+        let (address, port) = try await agentEndpoint(node: node, purpose: "port-forward to pod \(name)")
+        return kubelets!.upgrade(host: address, port: port, path: "/portForward/\(namespace)/\(name)/\(uid)", request: request)
     }
 
     /// Where the node's agent listens: its InternalIP and the port it registered.

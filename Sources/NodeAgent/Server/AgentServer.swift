@@ -10,8 +10,9 @@ import NIOWebSocket
 /// cluster CA signed get in (the API server's kubelet-client certificate). It serves
 /// `/healthz`, `/containerLogs/<ns>/<pod>/<container>` with follow, previous, tailLines
 /// and limitBytes, which the API server proxies for `kubectl logs`, and the WebSocket
-/// upgrade of `/exec/<ns>/<pod>/<uid>/<container>` for `kubectl exec`, which the API server
-/// splices through.
+/// upgrades of `/exec/<ns>/<pod>/<uid>/<container>` for `kubectl exec` and of
+/// `/portForward/<ns>/<pod>/<uid>` for `kubectl port-forward`, which the API server splices
+/// through.
 public struct AgentServer: Sendable {
     let host: String
     let port: Int
@@ -19,12 +20,14 @@ public struct AgentServer: Sendable {
     let logs: ContainerLogs
     let runc: Runc?
     let execDirectory: String
+    let stateDirectory: String
     let logger: Logger
 
     /// A connection after its first request: upgraded to an exec session, or plain HTTP.
     enum Connection: Sendable {
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
         case exec(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, ExecRequest)
+        case portForward(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, PortForwardRequest)
     }
 
     public init(host: String, port: Int, stateDirectory: String, nodeName: String, addresses: [String], clientCAPEM: String,
@@ -41,6 +44,7 @@ public struct AgentServer: Sendable {
         logs = ContainerLogs(stateDirectory: stateDirectory)
         runc = runcBinary.map { Runc(binary: $0, root: stateDirectory + "/runc") }
         execDirectory = stateDirectory + "/exec"
+        self.stateDirectory = stateDirectory
         self.logger = logger
     }
 
@@ -72,16 +76,26 @@ public struct AgentServer: Sendable {
         let websocket = NIOTypedWebSocketServerUpgrader<Connection>(
             maxFrameSize: 1 << 20,
             shouldUpgrade: { channel, head in
-                guard (try? execTarget(head.uri)) != nil,
-                      let chosen = RemoteCommandSession.negotiate(head.headers["Sec-WebSocket-Protocol"]) else {
-                    return channel.eventLoop.makeSucceededFuture(nil)
+                let offered = head.headers["Sec-WebSocket-Protocol"]
+                var chosen: String?
+                if (try? execTarget(head.uri)) != nil {
+                    chosen = RemoteCommandSession.negotiate(offered)
+                } else if (try? portForwardTarget(head.uri)) != nil,
+                          offered.flatMap({ $0.split(separator: ",") }).contains(where: {
+                              $0.trimmingCharacters(in: .whitespaces) == PortForwardSession.webSocketProtocol }) {
+                    chosen = PortForwardSession.webSocketProtocol
                 }
-                return channel.eventLoop.makeSucceededFuture(HTTPHeaders([("Sec-WebSocket-Protocol", chosen)]))
+                return channel.eventLoop.makeSucceededFuture(chosen.map { HTTPHeaders([("Sec-WebSocket-Protocol", $0)]) })
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
-                    guard let request = try execTarget(head.uri) else { throw ExecRequest.Invalid(description: "not an exec request") }
-                    return .exec(try NIOAsyncChannel(wrappingChannelSynchronously: channel), request)
+                    if let request = try execTarget(head.uri) {
+                        return .exec(try NIOAsyncChannel(wrappingChannelSynchronously: channel), request)
+                    }
+                    guard let request = try portForwardTarget(head.uri) else {
+                        throw ExecRequest.Invalid(description: "not a streaming request")
+                    }
+                    return .portForward(try NIOAsyncChannel(wrappingChannelSynchronously: channel), request)
                 }
             })
         var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: .init(
@@ -103,6 +117,17 @@ public struct AgentServer: Sendable {
         return request
     }
 
+    /// The port-forward request `uri` names when its Pod's sandbox is here; nil for other paths.
+    private func portForwardTarget(_ uri: String) throws -> PortForwardRequest? {
+        guard let request = try PortForwardRequest(uri: uri) else { return nil }
+        guard access(netnsPath(request.uid), F_OK) == 0 else {
+            throw ExecRequest.Invalid(description: "pod not found (\"\(request.pod)\")")
+        }
+        return request
+    }
+
+    private func netnsPath(_ uid: String) -> String { stateDirectory + "/netns/" + uid }
+
     private func serve(_ connection: EventLoopFuture<Connection>) async {
         switch try? await connection.get() {
         case .exec(let channel, let request)?:
@@ -112,6 +137,13 @@ public struct AgentServer: Sendable {
                 try await RemoteCommandSession(request: request, runc: runc, logDirectory: execDirectory).run(channel)
             } catch {
                 logger.debug("exec session ended: \(error)")
+            }
+        case .portForward(let channel, let request)?:
+            logger.debug("port-forward to \(request.namespace)/\(request.pod)")
+            do {
+                try await PortForwardSession(request: request, namespacePath: netnsPath(request.uid)).run(channel)
+            } catch {
+                logger.debug("port-forward session ended: \(error)")
             }
         case .http(let channel)?:
             await serveHTTP(channel)
@@ -139,7 +171,7 @@ public struct AgentServer: Sendable {
 
     private func respond(_ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         let (path, query) = Self.split(request.uri)
-        if path.hasPrefix("/exec/") { return try await refuseExec(request, out) }
+        if path.hasPrefix("/exec/") || path.hasPrefix("/portForward/") { return try await refuseStreaming(request, out) }
         guard request.method == .GET else { return try await send(out, .methodNotAllowed, "method not allowed\n") }
         if path == "/healthz" { return try await send(out, .ok, "ok") }
         let parts = path.split(separator: "/").map(String.init)
@@ -164,19 +196,22 @@ public struct AgentServer: Sendable {
         try await out.write(.end(nil))
     }
 
-    /// An exec request that was not upgraded: why not.
-    private func refuseExec(_ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+    /// An exec or port-forward request that was not upgraded: why not.
+    private func refuseStreaming(_ request: HTTPRequestHead, _ out: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        let exec = request.uri.hasPrefix("/exec/")
         do {
-            _ = try execTarget(request.uri)
+            _ = exec ? try execTarget(request.uri).map { _ in () } : try portForwardTarget(request.uri).map { _ in () }
         } catch {
-            let status: HTTPResponseStatus = "\(error)".hasPrefix("container not found") ? .notFound : .badRequest
+            let status: HTTPResponseStatus = "\(error)".contains("not found (") ? .notFound : .badRequest
             return try await send(out, status, "\(error)")
         }
+        let what = exec ? "exec" : "port-forward"
         let upgrade = request.headers["Upgrade"].joined(separator: ",").lowercased()
         if upgrade.contains("spdy") {
-            return try await send(out, .badRequest, "exec over SPDY is not supported by this node; kubectl 1.30 and later use WebSockets")
+            return try await send(out, .badRequest, "\(what) over plain SPDY is not supported by this node; kubectl 1.31 and later use WebSockets")
         }
-        try await send(out, .badRequest, "exec needs a WebSocket upgrade with one of the protocols \(RemoteCommandSession.protocols)")
+        let protocols = exec ? RemoteCommandSession.protocols : [PortForwardSession.webSocketProtocol]
+        try await send(out, .badRequest, "\(what) needs a WebSocket upgrade with one of the protocols \(protocols)")
     }
 
     /// Sends what is appended to the file until the container has stopped and nothing more

@@ -60,3 +60,22 @@ struct ExecRequest: Sendable, Equatable {
         return (String(halves.first ?? ""), pairs)
     }
 }
+
+/// A request for `/portForward/{namespace}/{pod}/{uid}`: the ports come later, one per
+/// stream pair, in the streams' headers.
+struct PortForwardRequest: Sendable, Equatable {
+    var namespace: String
+    var pod: String
+    var uid: String
+
+    /// nil when the path is not a port-forward path at all.
+    init?(uri: String) throws {
+        let (path, _) = ExecRequest.split(uri)
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.first == "portForward" else { return nil }
+        guard parts.count == 4, !parts[1...].contains(where: \.isEmpty) else {
+            throw ExecRequest.Invalid(description: "port-forward path must be /portForward/{namespace}/{pod}/{uid}")
+        }
+        (namespace, pod, uid) = (parts[1], parts[2], parts[3])
+    }
+}
