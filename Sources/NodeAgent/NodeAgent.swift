@@ -69,7 +69,7 @@ public struct NodeAgent: Sendable {
         lease.leaseDurationSeconds = config.leaseDurationSeconds
         lease.renewInterval = .milliseconds(Int64(config.leaseDurationSeconds) * 250)
         let (status, heartbeat) = (reporter, lease)
-        let pods = try podManager(nodeIP: registration.internalIP)
+        let pods = try podManager(nodeIP: registration.internalIP, allocatable: registration.capacity)
         let server = try httpsServer(addresses: [registration.internalIP].compactMap { $0 })
         let log = logger
         await withTaskGroup(of: Void.self) { group in
@@ -86,7 +86,7 @@ public struct NodeAgent: Sendable {
 
     /// The Pod runner, when the runtime is installed (without it the node reports NotReady
     /// and runs nothing).
-    func podManager(nodeIP: String?) throws -> PodManager? {
+    func podManager(nodeIP: String?, allocatable: [String: Quantity]) throws -> PodManager? {
         guard let runc = NodeHealthProbe.findExecutable(config.runtime) else {
             logger.warning("\(config.runtime) not found: this node will not run Pods")
             return nil
@@ -100,7 +100,7 @@ public struct NodeAgent: Sendable {
         env.containerLogMaxFiles = config.containerLogMaxFiles
         env.puller = RegistryPuller(store: env.images, insecureRegistries: config.insecureRegistries)
         env.clusterDomain = config.clusterDomain
-        return PodManager(env: env)
+        return PodManager(env: env, allocatable: allocatable)
     }
 
     /// The HTTPS port, when a port is set and the cluster CA is known to check clients with.

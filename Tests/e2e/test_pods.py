@@ -582,3 +582,22 @@ def test_kubectl_port_forward_through_the_api_server(node):
         out, err = forward.communicate(timeout=10)
     assert "error forwarding port 9 to pod default/web" in err, err
     node.kubectl("delete", "pod", "web", "--wait=true", "--timeout=60s")
+
+
+def test_a_pod_the_node_cannot_hold_is_rejected(node):
+    """Bound by hand past the scheduler, a Pod asking for more CPU than the node has is failed
+    by the agent with the kubelet's reason, and never started."""
+    cpus = int(node.kubectl("get", "node", "node1", "-o", "jsonpath={.status.allocatable.cpu}"))
+    manifest = json.loads(pod_manifest("greedy", "sleep 1000"))
+    manifest["spec"]["nodeName"] = "node1"
+    manifest["spec"]["containers"][0]["resources"] = {"requests": {"cpu": str(cpus + 1)}}
+    node.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+    eventually(lambda: (lambda p: p and p["status"].get("phase") == "Failed")(node.pod("greedy")), "greedy failed", 30)
+    status = node.pod("greedy")["status"]
+    assert status["reason"] == "OutOfcpu"
+    assert status["message"] == (f"Pod was rejected: Node didn't have enough resource: cpu, requested: {(cpus + 1) * 1000}, "
+                                 f"used: 0, capacity: {cpus * 1000}")
+    events = node.kubectl("get", "events", "--field-selector", "involvedObject.name=greedy", "-o", "jsonpath={.items[*].reason}")
+    assert "OutOfcpu" in events.split()
+    assert node.runc_ids() == []
+    node.kubectl("delete", "pod", "greedy", "--wait=true", "--timeout=60s")

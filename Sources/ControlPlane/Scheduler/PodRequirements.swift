@@ -35,29 +35,16 @@ struct PodRequirements: Sendable, Hashable {
 
     init(_ pod: Pod) {
         let spec = pod.spec
-        func requests(_ c: Container) -> (cpu: Int64?, memory: Int64?) {
-            (c.resources?.requests?["cpu"]?.milliValue, c.resources?.requests?["memory"]?.value)
-        }
+        let requests = PodResourceRequests(pod)
+        milliCPU = requests.milliCPU
+        memory = requests.memory
         for c in spec?.containers ?? [] {
-            let r = requests(c)
-            milliCPU += r.cpu ?? 0
-            memory += r.memory ?? 0
-            nonZeroMilliCPU += r.cpu ?? Self.defaultMilliCPU
-            nonZeroMemory += r.memory ?? Self.defaultMemory
+            nonZeroMilliCPU += PodResourceRequests.milliCPU(c) ?? Self.defaultMilliCPU
+            nonZeroMemory += PodResourceRequests.memory(c) ?? Self.defaultMemory
             for p in c.ports ?? [] where (p.hostPort ?? 0) > 0 {
                 hostPorts.append(HostPort(ip: p.hostIP.flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0",
                                           protocol: p.protocol ?? "TCP", port: p.hostPort!))
             }
-        }
-        // Init containers run one at a time before the others: the Pod needs the largest.
-        for c in spec?.initContainers ?? [] {
-            let r = requests(c)
-            milliCPU = max(milliCPU, r.cpu ?? 0)
-            memory = max(memory, r.memory ?? 0)
-        }
-        if let overhead = spec?.overhead {
-            milliCPU += overhead["cpu"]?.milliValue ?? 0
-            memory += overhead["memory"]?.value ?? 0
         }
         tolerations = spec?.tolerations ?? []
         nodeSelector = spec?.nodeSelector ?? [:]

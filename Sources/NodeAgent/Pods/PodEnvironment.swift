@@ -45,6 +45,19 @@ public struct PodEnvironment: Sendable {
         stateDirectory + "/logs/\(pod.metadata?.namespace ?? "")_\(pod.metadata?.name ?? "")_\(pod.metadata?.uid ?? "")"
     }
 
+    /// An Event about the Pod, from the kubelet as upstream's name it.
+    func recordEvent(for pod: Pod, _ type: String, _ reason: String, _ message: String) async {
+        let now = KubeTime.format()
+        let suffix = String(UInt64(Date().timeIntervalSince1970 * 1e9), radix: 16)
+        let event = Event(metadata: ObjectMeta(name: "\(pod.metadata?.name ?? "").\(suffix)", namespace: pod.metadata?.namespace),
+                          involvedObject: ObjectReference(kind: "Pod", namespace: pod.metadata?.namespace, name: pod.metadata?.name,
+                                                          uid: pod.metadata?.uid, apiVersion: "v1"),
+                          reason: reason, message: message, source: EventSource(component: "kubelet", host: nodeName),
+                          firstTimestamp: now, lastTimestamp: now, count: 1, type: type,
+                          reportingComponent: "kubelet", reportingInstance: nodeName)
+        _ = try? await client.create(event, namespace: pod.metadata?.namespace)
+    }
+
     /// resolv.conf for the Pod's dnsPolicy, as the kubelet writes it.
     func resolvConf(for pod: Pod, gateway: String?) -> String {
         let namespace = pod.metadata?.namespace ?? "default"

@@ -9,9 +9,13 @@ public final class PodManager: Sendable {
     private let env: PodEnvironment
     private let informer: Informer<Pod>
     private let workers = ProtectedState([String: PodWorker]())
+    /// The Pods running here, for admission: the latest version seen of each.
+    private let admitted = ProtectedState([String: Pod]())
+    private let admission: PodAdmission
 
-    public init(env: PodEnvironment) {
+    public init(env: PodEnvironment, allocatable: [String: Quantity]) {
         self.env = env
+        admission = PodAdmission(allocatable: allocatable)
         informer = Informer(client: env.client, fieldSelector: "spec.nodeName=\(env.nodeName)", decodesManagedFields: false,
                             logger: env.logger)
     }
@@ -55,14 +59,26 @@ public final class PodManager: Sendable {
     private func observe(_ pod: Pod) async {
         guard let uid = pod.metadata?.uid else { return }
         let phase = pod.status?.phase
+        let admitted = self.admitted
+        var rejection: PodAdmission.Rejection?
         let (worker, isNew) = workers.withLock { workers -> (PodWorker?, Bool) in
-            if let existing = workers[uid] { return (existing, false) }
+            if let existing = workers[uid] {
+                admitted.withLock { $0[uid] = pod }
+                return (existing, false)
+            }
             // Finished Pods are not started again.
             guard phase != "Succeeded" && phase != "Failed" || pod.metadata?.deletionTimestamp != nil else { return (nil, false) }
+            // A Pod with a sandbox here was admitted before the agent restarted.
+            if pod.metadata?.deletionTimestamp == nil, access(env.podDirectory(uid), F_OK) != 0 {
+                rejection = admission.check(pod, admitted: admitted.withLock { Array($0.values) })
+                if rejection != nil { return (nil, false) }
+            }
+            admitted.withLock { $0[uid] = pod }
             let worker = PodWorker(pod: pod, env: env)
             workers[uid] = worker
             return (worker, true)
         }
+        if let rejection { return await reject(pod, rejection) }
         guard let worker else { return }
         await worker.update(pod)
         if isNew {
@@ -70,7 +86,23 @@ public final class PodManager: Sendable {
             Task {
                 await worker.run()
                 workers.withLock { $0[uid] = nil }
+                admitted.withLock { $0[uid] = nil }
             }
+        }
+    }
+
+    /// A Pod that does not fit is failed without running, as the kubelet fails it.
+    private func reject(_ pod: Pod, _ rejection: PodAdmission.Rejection) async {
+        let key = "\(pod.metadata?.namespace ?? "")/\(pod.metadata?.name ?? "")"
+        env.logger.info("pod \(key) rejected: \(rejection.message)")
+        await env.recordEvent(for: pod, "Warning", rejection.reason, rejection.message)
+        let status: JSONValue = ["phase": "Failed", "reason": .string(rejection.reason),
+                                 "message": .string("Pod was rejected: " + rejection.message)]
+        do {
+            _ = try await env.client.patch(Pod.self, name: pod.metadata?.name ?? "", namespace: pod.metadata?.namespace,
+                                           patch: ["status": status], subresource: "status")
+        } catch {
+            env.logger.warning("pod \(key): cannot record its rejection: \(error)")
         }
     }
 

@@ -416,14 +416,6 @@ actor PodWorker {
     }
 
     func event(_ type: String, _ reason: String, _ message: String) async {
-        let now = KubeTime.format()
-        let suffix = String(UInt64(Date().timeIntervalSince1970 * 1e9), radix: 16)
-        let event = Event(metadata: ObjectMeta(name: "\(pod.metadata?.name ?? "").\(suffix)", namespace: pod.metadata?.namespace),
-                          involvedObject: ObjectReference(kind: "Pod", namespace: pod.metadata?.namespace, name: pod.metadata?.name,
-                                                          uid: uid, apiVersion: "v1"),
-                          reason: reason, message: message, source: EventSource(component: "kubelet", host: env.nodeName),
-                          firstTimestamp: now, lastTimestamp: now, count: 1, type: type,
-                          reportingComponent: "kubelet", reportingInstance: env.nodeName)
-        _ = try? await env.client.create(event, namespace: pod.metadata?.namespace)
+        await env.recordEvent(for: pod, type, reason, message)
     }
 }
