@@ -77,6 +77,7 @@ let package = Package(
         .executableTarget(name: "skiff", dependencies: [
             "KubeAPI", "ControlPlane", "ProxyDataplane", "Netlink", "Overlay", "CNI", "DNS", "NodeAgent",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ],
         // The Swift runtime and Foundation linked in: no dozen shared libraries to map and

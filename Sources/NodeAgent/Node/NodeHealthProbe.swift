@@ -30,7 +30,7 @@ public struct NodeHealthProbe: Sendable {
     }
 
     /// `name` on PATH (or as a path), executable.
-    static func findExecutable(_ name: String) -> String? {
+    public static func findExecutable(_ name: String) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         for dir in path.split(separator: ":") where access("\(dir)/\(name)", X_OK) == 0 {

@@ -1,8 +1,9 @@
 import Foundation
+import Netlink
 
 /// A Pod's network namespace, kept alive by a bind mount at a path the agent owns (as
 /// `ip netns add` does under /run/netns), so it outlives the processes in it and CNI and
-/// runc can be pointed at it.
+/// runc can be pointed at it. `skiff up` makes its nodes' namespaces the same way.
 public struct PodNetworkNamespace: Sendable {
     public let path: String
 
@@ -23,7 +24,7 @@ public struct PodNetworkNamespace: Sendable {
         FileManager.default.createFile(atPath: path, contents: nil)
         try Command.run("/usr/bin/unshare", ["--net=" + path, "/bin/true"])
         // Loopback up, as runtimes do before CNI.
-        try Command.run("/usr/bin/nsenter", ["--net=" + path, "/sbin/ip", "link", "set", "lo", "up"])
+        try NetworkNamespace(path: path).run { try RouteSocket().setLinkUp("lo") }
     }
 
     /// Unmounts and removes it; the namespace goes when nothing else holds it.
@@ -33,7 +34,7 @@ public struct PodNetworkNamespace: Sendable {
     }
 }
 
-/// Runs helper programs (util-linux, iproute2, runc) and reports their failure with stderr.
+/// Runs helper programs (util-linux, runc, tar) and reports their failure with stderr.
 enum Command {
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], stdout: FileHandle? = nil, stderr: FileHandle? = nil) throws -> String {
