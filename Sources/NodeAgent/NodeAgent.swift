@@ -63,7 +63,7 @@ public struct NodeAgent: Sendable {
             }
         }
         var reporter = NodeStatusReporter(client: client, registration: registration,
-                                          probe: NodeHealthProbe(stateDirectory: config.stateDirectory), logger: logger)
+                                          probe: healthProbe(), logger: logger)
         reporter.updateInterval = config.statusUpdateInterval
         var lease = NodeLeaseRenewer(client: client, nodeName: config.nodeName, logger: logger)
         lease.leaseDurationSeconds = config.leaseDurationSeconds
@@ -82,6 +82,13 @@ public struct NodeAgent: Sendable {
                 }
             }
         }
+    }
+
+    private func healthProbe() -> NodeHealthProbe {
+        var probe = NodeHealthProbe(stateDirectory: config.stateDirectory)
+        probe.runtime = config.runtime
+        probe.cniConfDir = config.cniConfDir
+        return probe
     }
 
     /// The Pod runner, when the runtime is installed (without it the node reports NotReady

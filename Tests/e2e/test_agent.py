@@ -15,8 +15,14 @@ from test_controllers import eventually
 
 
 class Agent:
-    def __init__(self, server, tmp_path, name, *extra):
+    def __init__(self, server, tmp_path, name, *extra, network=True):
+        # The Pod network's config list: without one the node is not Ready, as a kubelet's.
+        self.cni_conf_dir = tmp_path / name / "net.d"
+        self.cni_conf_dir.mkdir(parents=True)
+        if network:
+            self.write_network()
         self.args = [skiff_binary(), "agent", "--server", server.url, "--token", server.token(),
+                     "--cni-conf-dir", str(self.cni_conf_dir),
                      "--certificate-authority", os.path.join(server.data_dir, "tls", "ca.crt"),
                      "--node-name", name, "--root-dir", str(tmp_path / name), "--node-status-update-frequency", "500ms",
                      "--node-lease-duration-seconds", "4", "--port", "0",
@@ -24,6 +30,10 @@ class Agent:
                      "--disable", "overlay,proxy,dns", *extra]
         self.log = tmp_path / f"{name}.log"
         self.proc = None
+
+    def write_network(self):
+        (self.cni_conf_dir / "10-test.conflist").write_text(json.dumps(
+            {"cniVersion": "1.0.0", "name": "test", "plugins": [{"type": "bridge"}]}))
 
     def start(self):
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
@@ -56,8 +66,13 @@ def conditions(node):
 
 def test_the_agent_registers_and_reports_its_node(make_server, tmp_path, agents):
     server = make_server("--node-monitor-grace-period=3s", "--node-monitor-period=500ms")
-    agent = Agent(server, tmp_path, "a1", "--node-ip", "10.9.0.1", "--node-labels", "pool=blue").start()
+    agent = Agent(server, tmp_path, "a1", "--node-ip", "10.9.0.1", "--node-labels", "pool=blue", network=False).start()
     agents.append(agent)
+    # No network config yet: registered but not Ready, with the kubelet's reason.
+    waiting = eventually(lambda: conditions(get(server, "node", "a1")).get("Ready"), "a1 registered", timeout=20)
+    assert waiting["status"] == "False" and waiting["reason"] == "KubeletNotReady"
+    assert "NetworkPluginNotReady" in waiting["message"] and "cni plugin not initialized" in waiting["message"]
+    agent.write_network()
     node = eventually(lambda: (lambda n: n if conditions(n).get("Ready", {}).get("status") == "True" else None)(get(server, "node", "a1")),
                       "a1 Ready", timeout=20)
     labels = node["metadata"]["labels"]

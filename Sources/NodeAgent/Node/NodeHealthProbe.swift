@@ -7,6 +7,9 @@ public struct NodeHealthProbe: Sendable {
     public var stateDirectory: String
     /// The OCI runtime Pods run on.
     public var runtime = "runc"
+    /// Where the Pod network's config list must be before Pods can be networked (the
+    /// embedded overlay writes it once the node has its podCIDR); nil: not checked.
+    public var cniConfDir: String?
 
     public init(stateDirectory: String) {
         self.stateDirectory = stateDirectory
@@ -25,6 +28,10 @@ public struct NodeHealthProbe: Sendable {
         }
         if Self.findExecutable(runtime) == nil {
             readings.notReadyReason = "container runtime is down: \(runtime) is not installed"
+        } else if let cniConfDir, (try? CNIInvoker(confDir: cniConfDir, binDirs: []).configList()) == nil {
+            // The kubelet's words while the runtime reports the CNI plugin uninitialised.
+            readings.notReadyReason = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady "
+                + "message:Network plugin returns error: cni plugin not initialized"
         }
         return readings
     }

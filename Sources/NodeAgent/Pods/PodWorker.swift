@@ -15,6 +15,10 @@ actor PodWorker {
     var podIPs: [String] = []
     var sandboxReady = false
     var setupError: String?
+    /// Sandbox attempts that failed, and when the next may be made (kubelet retries on
+    /// each sync, with back-off).
+    var sandboxFailures = 0
+    var sandboxRetryAt: Date?
     var lastWritten: PodStatus?
     var startTime: String?
     var finished = false
@@ -93,6 +97,9 @@ actor PodWorker {
                 await tearDown(confirm: !Task.isCancelled)
                 return
             }
+            if !sandboxReady, let at = sandboxRetryAt, Date() >= at {
+                await setUp()
+            }
             await pollAdopted()
             await superviseContainers()
             await probeContainers()
@@ -110,12 +117,12 @@ actor PodWorker {
             adopt(saved)
             return
         }
+        let attachment = CNIInvoker.Attachment(containerID: uid, netns: netns.path, args: [
+            ("IgnoreUnknown", "1"), ("K8S_POD_NAMESPACE", pod.metadata?.namespace ?? ""),
+            ("K8S_POD_NAME", pod.metadata?.name ?? ""), ("K8S_POD_INFRA_CONTAINER_ID", uid), ("K8S_POD_UID", uid)])
+        let cni = env.cni
         do {
             try await blocking { try netns.create() }
-            let attachment = CNIInvoker.Attachment(containerID: uid, netns: netns.path, args: [
-                ("IgnoreUnknown", "1"), ("K8S_POD_NAMESPACE", pod.metadata?.namespace ?? ""),
-                ("K8S_POD_NAME", pod.metadata?.name ?? ""), ("K8S_POD_INFRA_CONTAINER_ID", uid), ("K8S_POD_UID", uid)])
-            let cni = env.cni
             let network = try await blocking { try cni.add(attachment) }
             podIPs = network.addresses
             let dir = env.podDirectory(uid)
@@ -129,10 +136,18 @@ actor PodWorker {
             sandboxReady = true
         } catch {
             setupError = "\(error)"
-            env.logger.warning("pod \(key): sandbox failed: \(error)")
+            sandboxFailures += 1
+            let delay = min(pow(2, Double(sandboxFailures - 1)), 30)
+            sandboxRetryAt = Date().addingTimeInterval(delay)
+            env.logger.warning("pod \(key): sandbox failed (retrying in \(Int(delay))s): \(error)")
             await event("Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error)")
+            // What a failed attempt made is undone before the next (the runtime's DEL).
+            try? await blocking { try cni.delete(attachment) }
+            netns.remove()
             return
         }
+        setupError = nil
+        sandboxRetryAt = nil
         for container in (pod.spec?.initContainers ?? []) + (pod.spec?.containers ?? []) {
             containers[container.name ?? ""] = ContainerRecord(id: Self.containerID(uid, container.name ?? ""))
         }

@@ -3,8 +3,9 @@ import Foundation
 
 /// The image `skiff up` puts on every node so that a cluster without a registry can run
 /// something at once: Debian's static busybox with its applets, as an OCI image layout,
-/// named `localhost/busybox:<busybox version>` (a local name: `localhost/` is never pulled
-/// from Docker Hub, and a tag other than `latest` is not pulled when present).
+/// named `localhost/busybox:skiff` — what examples/ use, whatever the busybox version — and
+/// `localhost/busybox:<busybox version>`. Local names: `localhost/` is never pulled from
+/// Docker Hub, and a tag other than `latest` is not pulled when present.
 struct BusyboxImage {
     let binary: String
     let directory: String
@@ -26,7 +27,9 @@ struct BusyboxImage {
         return String(banner[range].dropFirst())
     }
 
-    func reference() throws -> String { "localhost/busybox:\(try version())" }
+    static let reference = "localhost/busybox:skiff"
+
+    func references() throws -> [String] { [Self.reference, "localhost/busybox:\(try version())"] }
 
     /// Writes the layout (once; it is reused by every node and every re-run).
     func build() throws {

@@ -92,6 +92,8 @@ struct LocalClusterProcesses {
                 "--certificate-authority", layout.serverDirectory + "/tls/ca.crt",
                 "--node-name", layout.nodeName(i), "--node-ip", "\(layout.nodeAddress(i))", "--root-dir", dir,
                 "--cni-conf-dir", dir + "/cni/net.d", "--cni-bin-dir", dir + "/cni/bin:/usr/lib/cni",
-                "--cni-ipam-dir", dir + "/cni/ipam"]
+                "--cni-ipam-dir", dir + "/cni/ipam",
+                // Checked often, written only on change: the node is Ready soon after its network is.
+                "--node-status-update-frequency", "2s"]
     }
 }

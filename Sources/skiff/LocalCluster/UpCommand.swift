@@ -14,7 +14,7 @@ struct UpCommand: AsyncParsableCommand {
             Makes an underlay subnet (--subnet) reached from the host through one link, sk-NAME; \
             a namespace for the server, which keeps its state in DATA/server; and one per node, \
             each running an agent with its proxy, overlay and DNS, its Pods on runc. Every node \
-            gets the image localhost/busybox:<version>, built from the host's busybox. Writes \
+            gets the image localhost/busybox:skiff, built from the host's busybox. Writes \
             DATA/kubeconfig. `skiff down` removes all of it.
             """)
 
@@ -57,11 +57,13 @@ struct UpCommand: AsyncParsableCommand {
 
         let image = BusyboxImage(binary: busybox, directory: layout.imageDirectory)
         try image.build()
-        let reference = try image.reference()
+        let references = try image.references()
         for i in layout.nodeIndices {
             let store = try ImageStore(root: layout.nodeDirectory(i) + "/images")
-            if let parsed = ImageReference(reference), try store.image(parsed) == nil {
-                _ = try store.importArchive(layout.imageDirectory, name: reference)
+            for reference in references {
+                if let parsed = ImageReference(reference), try store.image(parsed) == nil {
+                    _ = try store.importArchive(layout.imageDirectory, name: reference)
+                }
             }
         }
 
@@ -95,7 +97,7 @@ struct UpCommand: AsyncParsableCommand {
         print("""
             Cluster "\(layout.name)" is up: a server at \(layout.serverURL) and \(layout.nodes) node\(layout.nodes == 1 ? "" : "s") \
             (\(layout.nodeIndices.map(layout.nodeName).joined(separator: ", "))), reached from this host through \(layout.hostLink).
-            Image on every node: \(reference)
+            Image on every node: \(references.joined(separator: ", "))
             Logs: \(layout.dataDirectory)/logs
 
             Next:
