@@ -12,9 +12,10 @@ struct AgentCommand: AsyncParsableCommand {
         discussion: """
             Reaches the API server with --server and --token (and --certificate-authority, or the \
             CA a server writes into its data directory), or with --kubeconfig. Runs the Pods \
-            bound to the node on runc from images in its store (`skiff image import`), \
-            networked by the CNI config in --cni-conf-dir. The embedded proxy, overlay and DNS \
-            are not part of it yet.
+            bound to the node on runc from images in its store (`skiff image import`) or pulled \
+            from registries, networked by the CNI config in --cni-conf-dir, which the embedded \
+            overlay writes; also runs the Service proxy and a node DNS server (--disable to \
+            turn any of the three off), and serves logs, exec and port-forward on --port.
             """)
 
     @Option(help: "API server URL, e.g. https://10.0.0.1:6443.")

@@ -36,6 +36,11 @@ struct DownCommand: AsyncParsableCommand {
             umount2(target, Int32(MNT_DETACH))
         }
         try FileManager.default.removeItem(atPath: layout.dataDirectory)
+        // The default location's parents, when `skiff up` made them and nothing else is there.
+        if dataDir == nil {
+            rmdir("/var/lib/skiff/up")
+            rmdir("/var/lib/skiff")
+        }
         print("Cluster \"\(layout.name)\" removed.")
     }
 }
