@@ -66,24 +66,18 @@ final class ContainerExec: @unchecked Sendable {
                 process.standardInput = FileHandle.nullDevice
                 input = nil
             }
-            if request.stdout {
+            // The read end of a pipe the process writes to; nil (and /dev/null) when not asked for.
+            func outputPipe(_ wanted: Bool) throws -> (read: Int32?, handle: FileHandle) {
+                guard wanted else { return (nil, FileHandle.nullDevice) }
                 let p = try pipe()
-                process.standardOutput = FileHandle(fileDescriptor: p.write, closeOnDealloc: false)
                 toClose.append(p.write)
-                output = p.read
-            } else {
-                process.standardOutput = FileHandle.nullDevice
-                output = nil
+                return (p.read, FileHandle(fileDescriptor: p.write, closeOnDealloc: false))
             }
-            if request.stderr {
-                let p = try pipe()
-                process.standardError = FileHandle(fileDescriptor: p.write, closeOnDealloc: false)
-                toClose.append(p.write)
-                errorOutput = p.read
-            } else {
-                process.standardError = FileHandle.nullDevice
-                errorOutput = nil
-            }
+            let out = try outputPipe(request.stdout), err = try outputPipe(request.stderr)
+            process.standardOutput = out.handle
+            process.standardError = err.handle
+            self.output = out.read
+            errorOutput = err.read
         }
         do {
             try process.run()
