@@ -497,6 +497,10 @@ def test_kubectl_exec_through_the_api_server(node):
     p = subprocess.run(kubectl + ["exec", "-i", "shell", "--", "md5sum"], input=data, capture_output=True, timeout=60)
     import hashlib
     assert p.returncode == 0 and p.stdout.split()[0].decode() == hashlib.md5(data).hexdigest()
+    # A command that stops reading while the client still sends: the agent drops the rest.
+    p = subprocess.run(kubectl + ["exec", "-i", "shell", "--", "head", "-c", "3"], input=b"y\n" * 2000000,
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0 and p.stdout == b"y\ny", p
     p = subprocess.run(kubectl + ["exec", "shell", "--", "sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' a"],
                        capture_output=True, timeout=60)
     assert p.returncode == 0 and p.stdout == b"a" * 5000000
@@ -574,6 +578,22 @@ def test_kubectl_port_forward_through_the_api_server(node):
         big = node.cluster.run(node.cluster.switch, "sh", "-c",
                                " & ".join([f"curl -s --max-time 20 http://127.0.0.1:{local}/big | wc -c"] * 3) + "; wait")
         assert big.stdout.split() == ["2000000"] * 3, big.stdout
+        # An upload: 20 MB into a sink in the Pod, counted there.
+        node.kubectl("exec", "web", "--", "sh", "-c", "(sleep 1000 | nc -l -p 9000 > /tmp/upload) < /dev/null > /dev/null 2>&1 &")
+        upload = node.cluster.popen(node.cluster.switch, "kubectl", "--kubeconfig", node.cluster.kubeconfig, "port-forward",
+                                    "pod/web", f"{local + 2}:9000", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert "Forwarding from 127.0.0.1:" in upload.stdout.readline()
+            sent = node.cluster.run(node.cluster.switch, "python3", "-c",
+                                    f"import socket; s = socket.create_connection(('127.0.0.1', {local + 2})); "
+                                    "s.sendall(b'u' * 20000000); s.shutdown(socket.SHUT_WR); s.recv(1); print('sent')",
+                                    timeout=60)
+            assert sent.stdout.strip() == "sent"
+            eventually(lambda: node.kubectl("exec", "web", "--", "wc", "-c", "/tmp/upload").split()[0] == "20000000",
+                       "the upload counted in the Pod", 30)
+        finally:
+            upload.terminate()
+            upload.communicate(timeout=10)
         # A port nothing listens on: the connection fails and the agent's error is reported.
         p = node.cluster.run(node.cluster.switch, "curl", "-s", "--max-time", "10", f"http://127.0.0.1:{local + 1}/", check=False)
         assert p.returncode != 0

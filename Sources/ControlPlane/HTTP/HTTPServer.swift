@@ -158,15 +158,26 @@ public struct HTTPServer: Sendable {
             _ = try await write(refusal, for: request, to: outbound, channel: channel)
             return
         }
-        let upstreamChannel = try await channel.eventLoop.submit {
-            let agent = switched.value
-            let tls = try channel.pipeline.syncOperations.context(handlerType: NIOSSLServerHandler.self)
-            let client = SpliceHandler()
-            try channel.pipeline.syncOperations.addHandler(client, position: .after(tls.handler))
-            client.sendAndFlush(agent.head)
-            SpliceHandler.join(client, agent.splice)
-            return agent.channel
-        }.get()
+        let upstreamChannel: Channel
+        do {
+            upstreamChannel = try await channel.eventLoop.submit {
+                let agent = switched.value
+                do {
+                    let tls = try channel.pipeline.syncOperations.context(handlerType: NIOSSLServerHandler.self)
+                    let client = SpliceHandler()
+                    try channel.pipeline.syncOperations.addHandler(client, position: .after(tls.handler))
+                    client.sendAndFlush(agent.head)
+                    SpliceHandler.join(client, agent.splice)
+                } catch {
+                    // The client left while the agent answered: the agent's end goes too.
+                    agent.channel.close(promise: nil)
+                    throw error
+                }
+                return agent.channel
+            }.get()
+        } catch {
+            return
+        }
         try? await channel.closeFuture.get()
         try? await upstreamChannel.closeFuture.get()
     }

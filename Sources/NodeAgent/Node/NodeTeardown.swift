@@ -23,12 +23,14 @@ public struct NodeTeardown {
         let uids = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/pods")) ?? []
         let groups = uids.flatMap(Self.cgroups)
         for group in groups {
-            let procs = (try? String(contentsOfFile: group + "/cgroup.procs", encoding: .utf8)) ?? ""
-            for pid in procs.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
-        }
-        for group in groups {
-            // A cgroup can be removed once its killed processes have gone.
-            for _ in 0..<50 where rmdir(group) != 0 && errno == EBUSY { usleep(20_000) }
+            // Killed until none is left (one may fork as it is killed), then removed; a
+            // cgroup can be removed once its processes have gone.
+            for _ in 0..<250 {
+                let procs = (try? String(contentsOfFile: group + "/cgroup.procs", encoding: .utf8)) ?? ""
+                for pid in procs.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
+                if rmdir(group) == 0 || errno != EBUSY { break }
+                usleep(20_000)
+            }
         }
         for target in Self.mounts(under: stateDirectory).sorted(by: { $0.count > $1.count }) {
             umount2(target, Int32(MNT_DETACH))

@@ -11,6 +11,9 @@ public final class PodManager: Sendable {
     private let workers = ProtectedState([String: PodWorker]())
     /// The Pods running here, for admission: the latest version seen of each.
     private let admitted = ProtectedState([String: Pod]())
+    /// Pods failed by admission, so that events before their Failed status lands do not
+    /// admit them after all.
+    private let rejected = ProtectedState(Set<String>())
     private let admission: PodAdmission
 
     public init(env: PodEnvironment, allocatable: [String: Quantity]) {
@@ -70,8 +73,16 @@ public final class PodManager: Sendable {
             guard phase != "Succeeded" && phase != "Failed" || pod.metadata?.deletionTimestamp != nil else { return (nil, false) }
             // A Pod with a sandbox here was admitted before the agent restarted.
             if pod.metadata?.deletionTimestamp == nil, access(env.podDirectory(uid), F_OK) != 0 {
-                rejection = admission.check(pod, admitted: admitted.withLock { Array($0.values) })
-                if rejection != nil { return (nil, false) }
+                if rejected.withLock({ $0.contains(uid) }) { return (nil, false) }
+                // Finished Pods hold nothing, as the scheduler counts.
+                let running = admitted.withLock { Array($0.values) }.filter {
+                    $0.status?.phase != "Succeeded" && $0.status?.phase != "Failed"
+                }
+                rejection = admission.check(pod, admitted: running)
+                if rejection != nil {
+                    rejected.withLock { _ = $0.insert(uid) }
+                    return (nil, false)
+                }
             }
             admitted.withLock { $0[uid] = pod }
             let worker = PodWorker(pod: pod, env: env)
@@ -107,6 +118,7 @@ public final class PodManager: Sendable {
     }
 
     private func gone(_ pod: Pod) async {
+        if let uid = pod.metadata?.uid { rejected.withLock { _ = $0.remove(uid) } }
         guard let uid = pod.metadata?.uid, let worker = workers.withLock({ $0[uid] }) else { return }
         var deleted = pod
         if deleted.metadata?.deletionTimestamp == nil { deleted.metadata?.deletionTimestamp = KubeTime.format() }

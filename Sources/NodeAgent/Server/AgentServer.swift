@@ -88,15 +88,19 @@ public struct AgentServer: Sendable {
                 return channel.eventLoop.makeSucceededFuture(chosen.map { HTTPHeaders([("Sec-WebSocket-Protocol", $0)]) })
             },
             upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
-                    if let request = try execTarget(head.uri) {
+                // Checked by shouldUpgrade already, and the 101 is out: parsed only, so that a
+                // container stopping meanwhile is met by the session, not a half-open connection.
+                let upgraded = channel.eventLoop.makeCompletedFuture { () throws -> Connection in
+                    if let request = try ExecRequest(uri: head.uri) {
                         return .exec(try NIOAsyncChannel(wrappingChannelSynchronously: channel), request)
                     }
-                    guard let request = try portForwardTarget(head.uri) else {
+                    guard let request = try PortForwardRequest(uri: head.uri) else {
                         throw ExecRequest.Invalid(description: "not a streaming request")
                     }
                     return .portForward(try NIOAsyncChannel(wrappingChannelSynchronously: channel), request)
                 }
+                upgraded.whenFailure { _ in channel.close(promise: nil) }
+                return upgraded
             })
         var configuration = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: .init(
             upgraders: [websocket],

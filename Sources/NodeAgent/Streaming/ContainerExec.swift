@@ -7,7 +7,7 @@ import Foundation
 /// from the command's output and exit code.
 final class ContainerExec: @unchecked Sendable {
     /// What to write the client's stdin to (a pipe, or the terminal's master side).
-    let input: Int32?
+    private let input: SharedDescriptor?
     /// What to read stdout from; with a terminal, everything comes from here.
     let output: Int32?
     let errorOutput: Int32?
@@ -36,8 +36,15 @@ final class ContainerExec: @unchecked Sendable {
         exited = stream
         process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
 
+        // The child's ends are closed here once it has them; ours are kept, unless setting
+        // up fails part way.
         var toClose: [Int32] = []
-        defer { toClose.forEach { close($0) } }
+        var parentEnds: [Int32] = []
+        var started = false
+        defer {
+            toClose.forEach { close($0) }
+            if !started { parentEnds.forEach { close($0) } }
+        }
         if request.tty {
             let pty = try PseudoTerminal.open()
             terminal = pty
@@ -46,7 +53,8 @@ final class ContainerExec: @unchecked Sendable {
             process.standardOutput = replica
             process.standardError = replica
             toClose.append(pty.replica)
-            input = request.stdin ? pty.master : nil
+            // The master side is the terminal's to free (it is the output too).
+            input = request.stdin ? SharedDescriptor(fd: pty.master, owned: false) : nil
             output = pty.master
             errorOutput = nil
         } else {
@@ -61,7 +69,8 @@ final class ContainerExec: @unchecked Sendable {
                 let p = try pipe()
                 process.standardInput = FileHandle(fileDescriptor: p.read, closeOnDealloc: false)
                 toClose.append(p.read)
-                input = p.write
+                parentEnds.append(p.write)
+                input = SharedDescriptor(fd: p.write)
             } else {
                 process.standardInput = FileHandle.nullDevice
                 input = nil
@@ -71,6 +80,7 @@ final class ContainerExec: @unchecked Sendable {
                 guard wanted else { return (nil, FileHandle.nullDevice) }
                 let p = try pipe()
                 toClose.append(p.write)
+                parentEnds.append(p.read)
                 return (p.read, FileHandle(fileDescriptor: p.write, closeOnDealloc: false))
             }
             let out = try outputPipe(request.stdout), err = try outputPipe(request.stderr)
@@ -79,49 +89,41 @@ final class ContainerExec: @unchecked Sendable {
             self.output = out.read
             errorOutput = err.read
         }
-        do {
-            try process.run()
-        } catch {
-            [input, output, errorOutput].compactMap { $0 }.forEach { close($0) }
-            throw error
-        }
+        if let pty = terminal { parentEnds.append(pty.master) }
+        try process.run()
+        started = true
     }
 
     deinit {
-        var open = Set([output, errorOutput].compactMap { $0 })
-        if let input { open.insert(input) }
-        open.forEach { close($0) }
+        input?.finish()
+        [output, errorOutput].compactMap { $0 }.forEach { close($0) }
         unlink(runcLog)
         unlink(pidFile)
     }
 
     /// Writes all of `bytes` to the command's stdin; false once it no longer reads.
     func write(_ bytes: [UInt8]) async -> Bool {
-        guard let input else { return false }
-        return (try? await blocking {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { Glibc.write(input, $0.baseAddress, $0.count) }
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }) ?? false
+        guard let input, input.acquire() else { return false }
+        defer { input.release() }
+        return (try? await blocking { Self.writeAll(input.fd, bytes) }) ?? false
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
     }
 
     /// The client closed stdin: the command sees end of file. A terminal cannot be half
     /// closed; there the command ends when the user ends it.
-    private let stdinClosed = NSLock()
-    private var stdinOpen = true
     func closeInput() {
-        guard terminal == nil, let input else { return }
-        stdinClosed.lock()
-        defer { stdinClosed.unlock() }
-        if stdinOpen {
-            stdinOpen = false
-            close(input)
-        }
+        guard terminal == nil else { return }
+        input?.finish()
     }
 
     /// The next chunk from `fd`; nil at end of file (for a terminal: once runc has exited and

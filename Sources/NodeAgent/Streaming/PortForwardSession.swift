@@ -50,7 +50,7 @@ struct PortForwardSession {
                             }
                         case .data(let id, let flags, let payload):
                             if payload.readableBytes > 0, let socket = streams.deliver(stream: id, payload) {
-                                if !(await Self.write(socket.fd, payload)) { streams.reset(stream: id) }
+                                if !(await Self.write(socket.fd, payload)) { socket.stop() }
                                 socket.release()
                             }
                             if flags & SPDYFrame.fin != 0 { streams.clientFinished(stream: id) }
@@ -64,6 +64,7 @@ struct PortForwardSession {
                             break
                         }
                     }
+                    received.discardReadBytes()
                 }
                 // The client has gone: end every forwarded connection, then their copies end.
                 streams.closeAll()
@@ -92,11 +93,14 @@ struct PortForwardSession {
             try? await send(.data(streamID: pair.errorStream, flags: 0, payload: ByteBuffer(string: message)))
             return await finish()
         }
-        let socket = PodSocket(fd: fd)
+        let socket = SharedDescriptor(fd: fd, isSocket: true)
         // What the client sent while the connection was being made goes first.
         while let early = streams.connect(pair, socket: socket) {
             for chunk in early {
-                if !(await Self.write(fd, chunk)) { break }
+                if !(await Self.write(fd, chunk)) {
+                    socket.stop()
+                    break
+                }
             }
         }
         while let chunk = await ContainerExec.read(fd) {
@@ -106,8 +110,7 @@ struct PortForwardSession {
                 break
             }
         }
-        socket.close()
-        socket.release()
+        socket.finish()
         await finish()
     }
 
@@ -152,7 +155,7 @@ final class ForwardedStreams: @unchecked Sendable {   // all state under `lock`
         var errorStream: UInt32?
         var dataStream: UInt32?
         var port = ""
-        var socket: PodSocket?
+        var socket: SharedDescriptor?
         /// Client bytes not yet written; nil once the connection is made and drained.
         var pending: [ByteBuffer]? = []
         var clientDone = false
@@ -160,6 +163,10 @@ final class ForwardedStreams: @unchecked Sendable {   // all state under `lock`
 
     private let lock = NSLock()
     private var slots: [String: Slot] = [:]
+    private var closed = false
+    /// Client bytes held for a pair whose connection is not made yet: past this the
+    /// stream is reset rather than held in memory.
+    static let pendingLimit = 4 << 20
     private var requestOfStream: [UInt32: String] = [:]
 
     /// Records a new stream; returns the pair once both of its streams are open.
@@ -183,12 +190,17 @@ final class ForwardedStreams: @unchecked Sendable {   // all state under `lock`
 
     /// Client bytes for a stream: the socket to write them to now (acquired: release it
     /// after writing), or nil when they were kept for later or have nowhere to go.
-    func deliver(stream: UInt32, _ payload: ByteBuffer) -> PodSocket? {
+    func deliver(stream: UInt32, _ payload: ByteBuffer) -> SharedDescriptor? {
         lock.lock()
         defer { lock.unlock() }
         guard let request = requestOfStream[stream], var slot = slots[request], slot.dataStream == stream else { return nil }
         if slot.pending != nil {
-            slot.pending!.append(payload)
+            if slot.pending!.reduce(0, { $0 + $1.readableBytes }) + payload.readableBytes > Self.pendingLimit {
+                slot.pending = []
+                slot.socket?.stop()
+            } else {
+                slot.pending!.append(payload)
+            }
             slots[request] = slot
             return nil
         }
@@ -208,10 +220,13 @@ final class ForwardedStreams: @unchecked Sendable {   // all state under `lock`
 
     /// The connection is made: returns what to write first, until nothing is left (then
     /// nil, and later bytes are written as they come).
-    func connect(_ pair: Pair, socket: PodSocket) -> [ByteBuffer]? {
+    func connect(_ pair: Pair, socket: SharedDescriptor) -> [ByteBuffer]? {
         lock.lock()
         defer { lock.unlock() }
-        guard var slot = slots[pair.requestID] else { return nil }
+        guard !closed, var slot = slots[pair.requestID] else {
+            socket.stop()
+            return nil
+        }
         slot.socket = socket
         let early = slot.pending ?? []
         if early.isEmpty {
@@ -228,7 +243,7 @@ final class ForwardedStreams: @unchecked Sendable {   // all state under `lock`
     func reset(stream: UInt32) {
         lock.lock()
         defer { lock.unlock() }
-        if let request = requestOfStream[stream], let socket = slots[request]?.socket { socket.close() }
+        if let request = requestOfStream[stream], let socket = slots[request]?.socket { socket.stop() }
     }
 
     func remove(_ pair: Pair) {
@@ -239,55 +254,11 @@ final class ForwardedStreams: @unchecked Sendable {   // all state under `lock`
         requestOfStream[pair.dataStream] = nil
     }
 
-    /// Ends every connection's reads (their copies then close them).
+    /// Ends every connection's reads (their copies then close them), and any made later.
     func closeAll() {
         lock.lock()
         defer { lock.unlock() }
-        for slot in slots.values { slot.socket?.close() }
-    }
-}
-
-/// A connection into the Pod that two tasks use: the copy from the Pod, which owns it, and
-/// the connection's reader, which writes the client's bytes. Closing shuts it down at once
-/// (ending a blocked read) but frees the descriptor only when no write is using it, so a
-/// descriptor number is never written to after it may have been reused.
-final class PodSocket: @unchecked Sendable {   // state under `lock`
-    let fd: Int32
-    private let lock = NSLock()
-    private var users = 1
-    private var closing = false
-
-    init(fd: Int32) {
-        self.fd = fd
-    }
-
-    func acquire() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !closing else { return false }
-        users += 1
-        return true
-    }
-
-    func release() {
-        lock.lock()
-        defer { lock.unlock() }
-        users -= 1
-        if users == 0 { Glibc.close(fd) }
-    }
-
-    func shutdownWrites() {
-        lock.lock()
-        defer { lock.unlock() }
-        if !closing { shutdown(fd, Int32(SHUT_WR)) }
-    }
-
-    func close() {
-        lock.lock()
-        defer { lock.unlock() }
-        if !closing {
-            closing = true
-            shutdown(fd, Int32(SHUT_RDWR))
-        }
+        closed = true
+        for slot in slots.values { slot.socket?.stop() }
     }
 }

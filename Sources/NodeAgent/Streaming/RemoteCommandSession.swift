@@ -39,6 +39,11 @@ struct RemoteCommandSession {
             defer { exec.terminate() }
             enum Ended { case client, command, grace }
             try await withThrowingTaskGroup(of: Ended.self) { group in
+                // However the body ends (the client's side may throw: a connection reset, a
+                // protocol error), a command still running is stopped before the group waits
+                // for the output copies, which end only with it.
+                var commandEnded = false
+                defer { if !commandEnded { exec.terminate() } }
                 // The client's side: stdin, resizes, the close signal, pings. It ends when the
                 // client closes (after our close, that is the closing handshake's answer).
                 group.addTask {
@@ -89,6 +94,7 @@ struct RemoteCommandSession {
                     return .command
                 }
                 if try await group.next() == .command {
+                    commandEnded = true
                     // Give the client a moment to answer our close, so that closing the
                     // connection cannot cut off the Status still on its way.
                     group.addTask {

@@ -60,6 +60,9 @@ final class SPDYHeaderCodec {
         return ByteBuffer(bytes: try deflate(Array(plain.readableBytesView)))
     }
 
+    /// What a decompressed block may come to: port-forward's carry three short headers.
+    static let maxHeaderBlock = 64 * 1024
+
     private func inflate(_ input: [UInt8]) throws -> [UInt8] {
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -75,6 +78,9 @@ final class SPDYHeaderCodec {
                     return (result, target.count - Int(inflater.pointee.avail_out))
                 }
                 output += chunk[0..<produced]
+                guard output.count <= Self.maxHeaderBlock else {
+                    throw Failure(description: "SPDY header block larger than \(Self.maxHeaderBlock) bytes")
+                }
                 switch result {
                 case Z_NEED_DICT:
                     let set = Self.dictionary.withUnsafeBufferPointer { inflateSetDictionary(inflater, $0.baseAddress, uInt($0.count)) }

@@ -14,8 +14,25 @@ struct BusyboxImage {
         let description: String
     }
 
+    /// A statically linked busybox: a dynamic one (Debian's `busybox`) would find no C
+    /// library in the image.
     static func find() -> String? {
-        ["/bin/busybox", "/usr/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/bin/busybox", "/usr/bin/busybox"].first { FileManager.default.isExecutableFile(atPath: $0) && isStatic($0) }
+    }
+
+    /// An ELF executable without a PT_INTERP program header (no dynamic loader).
+    static func isStatic(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path),
+              let header = try? handle.read(upToCount: 64), header.count == 64,
+              header.starts(with: [0x7F, 0x45, 0x4C, 0x46]), header[4] == 2 else { return false }   // ELF, 64-bit
+        defer { try? handle.close() }
+        func integer(_ data: Data, _ offset: Int, _ size: Int) -> UInt64 {
+            (0..<size).reduce(0) { $0 | UInt64(data[data.startIndex + offset + $1]) << (8 * UInt64($1)) }   // little-endian
+        }
+        let tableOffset = integer(header, 32, 8), entrySize = Int(integer(header, 54, 2)), count = Int(integer(header, 56, 2))
+        guard entrySize >= 4, (try? handle.seek(toOffset: tableOffset)) != nil,
+              let table = try? handle.read(upToCount: entrySize * count), table.count == entrySize * count else { return false }
+        return !(0..<count).contains { integer(table, $0 * entrySize, 4) == 3 }   // PT_INTERP
     }
 
     /// `1.35.0` from `BusyBox v1.35.0 (Debian …) multi-call binary.`

@@ -46,7 +46,7 @@ struct UpCommand: AsyncParsableCommand {
             layout = try LocalClusterLayout(name: name, nodes: nodes ?? 2, subnet: subnet, dataDirectory: directory)
         }
         guard NodeHealthProbe.findExecutable("runc") != nil else { throw ValidationError("runc is not installed (apt install runc)") }
-        guard let busybox = BusyboxImage.find() else { throw ValidationError("busybox is not installed (apt install busybox-static)") }
+        guard let busybox = BusyboxImage.find() else { throw ValidationError("a static busybox is not installed (apt install busybox-static)") }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
 
         let network = LocalClusterNetwork(layout: layout)
