@@ -35,10 +35,13 @@ public struct NodeAgent: Sendable {
     let client: KubeClient
     let config: Config
     let logger: Logger
+    /// The node's shared informers, when the agent runs with them (its Pods come from there).
+    let informers: NodeInformers?
 
-    public init(client: KubeClient, config: Config, logger: Logger) {
+    public init(client: KubeClient, config: Config, informers: NodeInformers? = nil, logger: Logger) {
         self.client = client
         self.config = config
+        self.informers = informers
         self.logger = logger
     }
 
@@ -107,7 +110,7 @@ public struct NodeAgent: Sendable {
         env.containerLogMaxFiles = config.containerLogMaxFiles
         env.puller = RegistryPuller(store: env.images, insecureRegistries: config.insecureRegistries)
         env.clusterDomain = config.clusterDomain
-        return PodManager(env: env, allocatable: allocatable)
+        return PodManager(env: env, allocatable: allocatable, informer: informers?.pods)
     }
 
     /// The HTTPS port, when a port is set and the cluster CA is known to check clients with.

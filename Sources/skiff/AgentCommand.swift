@@ -179,12 +179,15 @@ struct AgentCommand: AsyncParsableCommand {
         config.address = address
         config.statusUpdateInterval = try FlagValue.duration(statusUpdateFrequency, flag: "--node-status-update-frequency")
         let client = try KubeClient(config: clientConfig(), logger: logger)
-        let agent = NodeAgent(client: client, config: config, logger: logger)
+        // One watch per resource for the whole node: Pods, proxy, DNS and overlay share them.
+        let informers = NodeInformers(client: client, nodeName: config.nodeName, logger: logger)
+        let agent = NodeAgent(client: client, config: config, informers: informers, logger: logger)
         let networking = AgentNetworking(enabled: embedded, nodeName: config.nodeName, nodeIP: nodeAddress,
                                          clusterCIDR: IPPrefix(clusterCIDR)!, serviceCIDRs: try FlagValue.prefixes(serviceCIDR, flag: "--service-cidr"),
                                          cniConfDir: cniConfDir, cniBinDir: config.cniBinDirs.first ?? "/opt/cni/bin",
                                          cniIPAMDir: cniIPAMDir, clusterDomain: clusterDomain)
-        let components = try networking.tasks(client: client, logger: logger)
+        let components = try networking.tasks(client: client, informers: informers, logger: logger)
+        informers.start()
         let task = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await agent.run() }
@@ -198,6 +201,7 @@ struct AgentCommand: AsyncParsableCommand {
         do {
             try await task.value
         } catch is CancellationError {}
+        await informers.stop()
         logger.info("stopped")
         try? await client.shutdown()
     }

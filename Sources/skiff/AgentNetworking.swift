@@ -10,9 +10,10 @@ import Overlay
 import ProxyDataplane
 
 /// What `skiff agent` runs beside the node agent proper, each as its standalone command
-/// would (`skiff overlay`, `skiff proxy`, `skiff dns`), in one process: the VXLAN overlay
-/// (which writes the CNI config the agent's Pods are networked with), the Service proxy, and
-/// a node-local DNS server that ClusterFirst Pods are pointed at. `--disable` turns each off.
+/// would (`skiff overlay`, `skiff proxy`, `skiff dns`), in one process and fed by the node's
+/// one informer cache: the VXLAN overlay (which writes the CNI config the agent's Pods are
+/// networked with), the Service proxy, and a node-local DNS server that ClusterFirst Pods
+/// are pointed at. `--disable` turns each off.
 struct AgentNetworking {
     enum Component: String, CaseIterable {
         case overlay, proxy, dns
@@ -39,8 +40,9 @@ struct AgentNetworking {
         return enabled
     }
 
-    /// The tasks to run; each ends when the calling task is cancelled.
-    func tasks(client: KubeClient, logger: Logger) throws -> [@Sendable () async -> Void] {
+    /// The tasks to run, fed by the node's shared informers; each ends when the calling task
+    /// is cancelled.
+    func tasks(client: KubeClient, informers: NodeInformers, logger: Logger) throws -> [@Sendable () async -> Void] {
         var tasks: [@Sendable () async -> Void] = []
         if enabled.contains(.overlay) {
             var config = OverlayConfig(nodeName: nodeName, clusterCIDR: clusterCIDR,
@@ -49,7 +51,9 @@ struct AgentNetworking {
             config.cniPluginSource = OverlayCommand.executableDirectory().map { $0 + "/" + CNIInstallation.pluginName }
             let overlay = Overlay(client: client, config: config, logger: logger)
             tasks.append {
-                do { try await overlay.run() } catch is CancellationError {} catch { logger.error("overlay stopped: \(error)") }
+                do { try await overlay.run(informer: informers.nodes) } catch is CancellationError {} catch {
+                    logger.error("overlay stopped: \(error)")
+                }
             }
         }
         if enabled.contains(.proxy) {
@@ -57,7 +61,10 @@ struct AgentNetworking {
             if families.isEmpty { families = [.ipv4] }
             var config = ProxyConfig(nodeName: nodeName, clusterCIDRs: [clusterCIDR], serviceCIDRs: serviceCIDRs, ipFamilies: families)
             config.nodePortAddresses = nodeIP.flatMap { IPAddress($0) }.map { [$0] } ?? []
-            let proxy = try ServiceProxy(client: client, config: config, logger: logger)
+            let proxy = try ServiceProxy(client: client, config: config,
+                                         shared: .init(services: informers.services, endpointSlices: informers.endpointSlices,
+                                                       nodes: informers.nodes),
+                                         logger: logger)
             tasks.append {
                 do {
                     try await proxy.run(listeners: ServiceProxy.Listeners(metrics: nil, healthz: nil))
@@ -72,7 +79,10 @@ struct AgentNetworking {
             let resolvers = (try? DNSUpstreams.loadResolvConf(path: "/etc/resolv.conf", excluding: nil)) ?? []
             let forwarder = DNSForwarder(.init(upstreams: resolvers, timeout: .seconds(2), maxInFlight: 1000), logger: logger)
             let upstream = DNSQueryHandler.Upstream(forwarder: forwarder, cache: DNSCache(.init(capacity: 10_000)))
-            let dns = ClusterDNS(client: client, config: config, upstream: upstream, logger: logger)
+            let dns = ClusterDNS(client: client, config: config, upstream: upstream,
+                                 shared: .init(services: informers.services, endpointSlices: informers.endpointSlices,
+                                               pods: informers.pods),
+                                 logger: logger)
             tasks.append {
                 do { try await dns.run() } catch is CancellationError {} catch { logger.error("DNS stopped: \(error)") }
             }

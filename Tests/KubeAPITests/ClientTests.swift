@@ -28,6 +28,17 @@ private struct TestConfigMap: KubeObject, Equatable {
     }
 }
 
+/// A projected form of a ConfigMap: its name and data only.
+private struct TestNamedValue: KubeObject {
+    static let gvk = GroupVersionKind(group: "", version: "v1", kind: "ConfigMap")
+    static let resource = "configmaps"
+    static let namespaced = true
+    var apiVersion: String?
+    var kind: String?
+    var metadata: ObjectMeta?
+    var data: [String: String]?
+}
+
 private struct TestNode: KubeObject {
     static let gvk = GroupVersionKind(group: "", version: "v1", kind: "Node")
     static let resource = "nodes"
@@ -613,6 +624,68 @@ final class ClientTestsAgainstServer: XCTestCase {
             throw error
         }
         await informer.stop()
+        try await client.shutdown()
+    }
+
+    /// A projection of a shared informer: only what `include` keeps, as the projected type;
+    /// objects moving in and out of it are adds and deletes.
+    func testProjectedInformerFollowsItsShareOfTheSource() async throws {
+        guard let binary = ServerUnderTest.findBinary() else {
+            throw XCTSkip("no .build/debug/skiff yet: build the `skiff` product to run the client integration test")
+        }
+        let server = try ServerUnderTest(binary: binary)
+        addTeardownBlock { server.destroy() }
+        try server.start()
+        try await server.waitReady()
+        let client = try KubeClient(kubeconfigPath: server.kubeconfigPath)
+        let shared = Informer<TestConfigMap>(client: client, namespace: "default")
+        func labelled(_ name: String, _ keep: String?, _ v: String) -> TestConfigMap {
+            var object = TestConfigMap(name: name, data: ["v": v])
+            object.metadata?.labels = keep.map { ["keep": $0] }
+            return object
+        }
+        _ = try await client.create(labelled("early", "yes", "0"))
+        _ = try await client.create(labelled("other", "no", "0"))
+        let view = ProjectedInformer<TestConfigMap, TestNamedValue>(decoding: shared,
+                                                                   include: { $0.metadata?.labels?["keep"] == "yes" })
+        let log = EventLog()
+        let registration = view.addEventHandlers(
+            onAdd: { await log.append("add \($0.metadata?.name ?? "") \($0.data?["v"] ?? "")") },
+            onUpdate: { await log.append("update \($1.metadata?.name ?? "") \($0.data?["v"] ?? "")->\($1.data?["v"] ?? "")") },
+            onDelete: { await log.append("delete \($0.metadata?.name ?? "")") })
+        view.start()
+        try await withTimeout(.seconds(30)) { try await view.waitForSync() }
+        await view.waitUntilHandled(registration)
+        let first = await log.lines
+        XCTAssertEqual(first, ["add early 0"])
+
+        var early = try await client.get(TestConfigMap.self, name: "early")
+        early.data = ["v": "1"]
+        _ = try await client.update(early)                                   // in the view: update
+        var other = try await client.get(TestConfigMap.self, name: "other")
+        other.metadata?.labels = ["keep": "yes"]
+        _ = try await client.update(other)                                   // moves in: add
+        early = try await client.get(TestConfigMap.self, name: "early")
+        early.metadata?.labels = ["keep": "no"]
+        _ = try await client.update(early)                                   // moves out: delete
+        _ = try await client.create(labelled("ignored", nil, "0"))           // never in it
+        try await client.delete(TestConfigMap.self, name: "other")           // in it: delete
+        let expected = ["add early 0", "update early 0->1", "add other 0", "delete early", "delete other"]
+        let sawAll = await eventually { await log.lines.count >= expected.count }
+        XCTAssertTrue(sawAll)
+        try await Task.sleep(for: .milliseconds(300))
+        let seen = await log.lines
+        XCTAssertEqual(seen, expected)
+
+        // Stopping the view leaves the shared informer running for its other users.
+        await view.stop()
+        XCTAssertTrue(shared.hasSynced)
+        _ = try await client.create(labelled("late", "yes", "0"))
+        let sawLate = await eventually { shared.get(namespace: "default", name: "late") != nil }
+        XCTAssertTrue(sawLate)
+        let after = await log.lines
+        XCTAssertEqual(after, expected)
+        await shared.stop()
         try await client.shutdown()
     }
 

@@ -31,20 +31,34 @@ public struct ClusterDNSConfig: Sendable {
 
 /// The cluster DNS component: Service and EndpointSlice informers feed `ClusterRecords`, the
 /// server answers from them on UDP and TCP, and `/health`, `/ready`, `/metrics` report on it.
-/// The node agent embeds it (fed by its own informers later); `skiff dns` runs it alone.
+/// The node agent embeds it, fed by the node's shared informers; `skiff dns` runs it alone.
 public final class ClusterDNS: Sendable {
     public let config: ClusterDNSConfig
     public let records = ClusterRecords()
     public let pods = PodDirectory()
     public let handler: DNSQueryHandler
-    private let services: Informer<DNSService>
-    private let slices: Informer<DNSEndpointSlice>
-    private let podInformer: Informer<DNSPod>?
+    private let services: any ObjectEventSource<DNSService>
+    private let slices: any ObjectEventSource<DNSEndpointSlice>
+    private let podInformer: (any ObjectEventSource<DNSPod>)?
     private let synced = Atomic<Bool>(false)
     private let logger: Logger
 
+    /// Where the records come from when a node shares its informers (the agent): all
+    /// Services and EndpointSlices, and the node's Pods, each read as DNS's compact form.
+    public struct SharedInformers: Sendable {
+        public var services: Informer<Service>
+        public var endpointSlices: Informer<EndpointSlice>
+        public var pods: Informer<Pod>
+
+        public init(services: Informer<Service>, endpointSlices: Informer<EndpointSlice>, pods: Informer<Pod>) {
+            self.services = services
+            self.endpointSlices = endpointSlices
+            self.pods = pods
+        }
+    }
+
     public init(client: KubeClient, config: ClusterDNSConfig, upstream: DNSQueryHandler.Upstream?,
-                metrics: DNSMetrics = DNSMetrics(), logger: Logger = Logger(label: "skiff.dns")) {
+                metrics: DNSMetrics = DNSMetrics(), shared: SharedInformers? = nil, logger: Logger = Logger(label: "skiff.dns")) {
         self.config = config
         self.logger = logger
         handler = DNSQueryHandler(zone: ClusterZone(domain: config.clusterDomain, ttl: config.ttl, records: records),
@@ -52,12 +66,21 @@ public final class ClusterDNS: Sendable {
                                   searchCompletion: config.searchCompletion
                                       ? SearchCompletion(pods: pods, hostSearchDomains: config.hostSearchDomains) : nil,
                                   metrics: metrics)
-        services = Informer(client: client, decodesManagedFields: false, logger: logger)
-        slices = Informer(client: client, transform: DNSEndpointSlice.compactedForDNS, decodesManagedFields: false, logger: logger)
-        podInformer = config.searchCompletion
-            ? Informer(client: client, fieldSelector: config.nodeName.map { "spec.nodeName=\($0)" },
-                       transform: DNSPod.trimmedForDNS, decodesManagedFields: false, logger: logger)
-            : nil
+        if let shared {
+            services = ProjectedInformer<Service, DNSService>(decoding: shared.services)
+            slices = ProjectedInformer<EndpointSlice, DNSEndpointSlice>(decoding: shared.endpointSlices,
+                                                                         transform: DNSEndpointSlice.compactedForDNS)
+            podInformer = config.searchCompletion
+                ? ProjectedInformer<Pod, DNSPod>(decoding: shared.pods, transform: DNSPod.trimmedForDNS) : nil
+        } else {
+            services = Informer<DNSService>(client: client, decodesManagedFields: false, logger: logger)
+            slices = Informer<DNSEndpointSlice>(client: client, transform: DNSEndpointSlice.compactedForDNS, decodesManagedFields: false,
+                                                logger: logger)
+            podInformer = config.searchCompletion
+                ? Informer<DNSPod>(client: client, fieldSelector: config.nodeName.map { "spec.nodeName=\($0)" },
+                                   transform: DNSPod.trimmedForDNS, decodesManagedFields: false, logger: logger)
+                : nil
+        }
     }
 
     /// Ready once both caches have synced: before that an answer could be a false NXDOMAIN.
@@ -78,13 +101,13 @@ public final class ClusterDNS: Sendable {
     public func run(statusListeners: [(host: String, port: Int)] = [],
                     ready: @Sendable (_ dnsPort: Int, _ statusPorts: [Int]) -> Void = { _, _ in }) async throws {
         let records = self.records
-        let serviceHandlers = services.addEventHandler(
+        let serviceHandlers = services.addEventHandlers(
             onAdd: { records.upsert($0) }, onUpdate: { records.upsert($1) }, onDelete: { records.remove(service: $0) })
-        let sliceHandlers = slices.addEventHandler(
+        let sliceHandlers = slices.addEventHandlers(
             onAdd: { records.upsert($0) }, onUpdate: { _, new in records.upsert(new) }, onDelete: { records.remove(slice: $0) })
         let pods = self.pods
-        podInformer?.addEventHandler(onAdd: { pods.upsert($0) }, onUpdate: { pods.upsert($1, replacing: $0) },
-                                     onDelete: { pods.remove($0) })
+        _ = podInformer?.addEventHandlers(onAdd: { pods.upsert($0) }, onUpdate: { pods.upsert($1, replacing: $0) },
+                                          onDelete: { pods.remove($0) })
         services.start()
         slices.start()
         podInformer?.start()

@@ -12,11 +12,9 @@ import Logging
 ///
 /// `start()` runs it in a task the informer owns; call `stop()` when done, which also
 /// releases the informer (the task holds it).
-public final class Informer<T: KubeObject>: Sendable {
+public final class Informer<T: KubeObject>: ObjectEventSource, Sendable {
     /// Identifies a handler for `removeEventHandler`.
-    public struct Registration: Hashable, Sendable {
-        fileprivate let id: Int
-    }
+    public typealias Registration = EventHandlerRegistration
 
     public let namespace: String?
     public let labelSelector: String?
@@ -162,6 +160,13 @@ public final class Informer<T: KubeObject>: Sendable {
             task.cancel()
         }
         return Registration(id: id)
+    }
+
+    /// The protocol's form of `addEventHandler`, all three handlers given.
+    public func addEventHandlers(onAdd: (@Sendable (T) async -> Void)?,
+                                 onUpdate: (@Sendable (_ old: T, _ new: T) async -> Void)?,
+                                 onDelete: (@Sendable (T) async -> Void)?) -> Registration {
+        addEventHandler(onAdd: onAdd, onUpdate: onUpdate, onDelete: onDelete)
     }
 
     @discardableResult

@@ -16,11 +16,16 @@ public final class PodManager: Sendable {
     private let rejected = ProtectedState(Set<String>())
     private let admission: PodAdmission
 
-    public init(env: PodEnvironment, allocatable: [String: Quantity]) {
+    /// Whether the informer is this manager's own (else the node's shared one, which its
+    /// owner starts and stops).
+    private let ownsInformer: Bool
+
+    public init(env: PodEnvironment, allocatable: [String: Quantity], informer shared: Informer<Pod>? = nil) {
         self.env = env
         admission = PodAdmission(allocatable: allocatable)
-        informer = Informer(client: env.client, fieldSelector: "spec.nodeName=\(env.nodeName)", decodesManagedFields: false,
-                            logger: env.logger)
+        informer = shared ?? Informer(client: env.client, fieldSelector: "spec.nodeName=\(env.nodeName)", decodesManagedFields: false,
+                                      logger: env.logger)
+        ownsInformer = shared == nil
     }
 
     public func run() async {
@@ -37,7 +42,7 @@ public final class PodManager: Sendable {
             // Cancelled.
         }
         informer.removeEventHandler(registration)
-        await informer.stop()
+        if ownsInformer { await informer.stop() }
         // Stopping the agent leaves Pods running (a restarted agent adopts them).
     }
 

@@ -26,17 +26,46 @@ public final class ServiceProxy: Sendable {
 
     public let proxier: Proxier
     /// Compact objects, decoded with only the fields the proxy reads (see `ProxyService`).
-    private let services: Informer<ProxyService>
-    private let endpointSlices: Informer<ProxyEndpointSlice>
-    private let node: Informer<Node>
+    private let services: any ObjectEventSource<ProxyService>
+    private let endpointSlices: any ObjectEventSource<ProxyEndpointSlice>
+    private let node: any ObjectEventSource<Node>
     private let logger: Logger
 
-    public init(client: KubeClient, config: ProxyConfig, logger: Logger = Logger(label: "skiff.proxy")) throws {
+    /// Where the proxy's objects come from when a node shares its informers (the agent):
+    /// all Services, EndpointSlices and Nodes, of which the proxy takes what `labelSelector`
+    /// and its node name select.
+    public struct SharedInformers: Sendable {
+        public var services: Informer<Service>
+        public var endpointSlices: Informer<EndpointSlice>
+        public var nodes: Informer<Node>
+
+        public init(services: Informer<Service>, endpointSlices: Informer<EndpointSlice>, nodes: Informer<Node>) {
+            self.services = services
+            self.endpointSlices = endpointSlices
+            self.nodes = nodes
+        }
+    }
+
+    public init(client: KubeClient, config: ProxyConfig, shared: SharedInformers? = nil,
+                logger: Logger = Logger(label: "skiff.proxy")) throws {
         self.logger = logger
         proxier = try Proxier(config: config, logger: logger)
-        services = Informer(client: client, labelSelector: Self.labelSelector, decodesManagedFields: false, logger: logger)
-        endpointSlices = Informer(client: client, labelSelector: Self.labelSelector, decodesManagedFields: false, logger: logger)
-        node = Informer(client: client, fieldSelector: "metadata.name=\(config.nodeName)", decodesManagedFields: false, logger: logger)
+        if let shared {
+            let selector = try LabelSelectorQuery(parsing: Self.labelSelector)
+            let nodeName = config.nodeName
+            services = ProjectedInformer<Service, ProxyService>(decoding: shared.services,
+                                                                include: { selector.matches($0.metadata?.labels ?? [:]) })
+            endpointSlices = ProjectedInformer<EndpointSlice, ProxyEndpointSlice>(decoding: shared.endpointSlices,
+                                                                                  include: { selector.matches($0.metadata?.labels ?? [:]) })
+            node = ProjectedInformer<Node, Node>(shared.nodes) { $0.metadata?.name == nodeName ? $0 : nil }
+        } else {
+            services = Informer<ProxyService>(client: client, labelSelector: Self.labelSelector, decodesManagedFields: false,
+                                              logger: logger)
+            endpointSlices = Informer<ProxyEndpointSlice>(client: client, labelSelector: Self.labelSelector,
+                                                          decodesManagedFields: false, logger: logger)
+            node = Informer<Node>(client: client, fieldSelector: "metadata.name=\(config.nodeName)", decodesManagedFields: false,
+                                  logger: logger)
+        }
     }
 
     /// Runs until the calling task is cancelled. `ready` is called with the bound ports once
@@ -72,15 +101,15 @@ public final class ServiceProxy: Sendable {
         var next = servers.makeIterator()
         ready(listeners.metrics == nil ? nil : next.next()?.port, listeners.healthz == nil ? nil : next.next()?.port)
 
-        let serviceHandlers = services.addEventHandler(
+        let serviceHandlers = services.addEventHandlers(
             onAdd: { await proxier.record(.added($0)) },
             onUpdate: { await proxier.record(.updated(old: $0, new: $1)) },
             onDelete: { await proxier.record(.deleted($0)) })
-        let sliceHandlers = endpointSlices.addEventHandler(
+        let sliceHandlers = endpointSlices.addEventHandlers(
             onAdd: { await proxier.record(.added($0)) },
             onUpdate: { await proxier.record(.updated(old: $0, new: $1)) },
             onDelete: { await proxier.record(.deleted($0)) })
-        node.addEventHandler(
+        _ = node.addEventHandlers(
             onAdd: { proxier.nodeChanged($0) },
             onUpdate: { proxier.nodeChanged($1) },
             onDelete: { proxier.nodeChanged($0) })
