@@ -90,8 +90,11 @@ def main():
             c.kubectl("create", "-f", "-", input=line)
         done.wait(timeout=300)
         if len(ready) < args.pods:
-            raise SystemExit(f"only {len(ready)} of {args.pods} Pods became ready; agent log:\n" +
-                             open(os.path.join(c.dir, "agent.log")).read()[-3000:])
+            late = sorted(set(created) - set(ready))
+            raise SystemExit(f"only {len(ready)} of {args.pods} Pods were seen Ready by the watch (not: {late}); now:\n"
+                             + c.kubectl("get", "pods", "-o", "wide") + "\n"
+                             + "".join(c.kubectl("describe", "pod", n)[-1200:] for n in late[:3])
+                             + "\nagent log:\n" + open(os.path.join(c.dir, "agent.log")).read()[-3000:])
         to_running = [running[n] - created[n] for n in created]
         to_ready = [ready[n] - created[n] for n in created]
         with open(f"/proc/{node.agent.pid}/status") as f:
