@@ -36,6 +36,11 @@ class UpCluster:
         subprocess.run(["ip", "netns", "exec", self.host, "ip", "link", "set", "lo", "up"], check=True)
         try:
             self.output = self.up().stdout
+        except AssertionError as error:
+            logs = "".join(f"\n--- {path}:\n" + open(path).read()[-2000:]
+                           for path in sorted(glob.glob(os.path.join(self.data, "logs", "*.log"))))
+            self.close()
+            raise AssertionError(f"{error}{logs}") from None
         except BaseException:
             self.close()
             raise

@@ -14,13 +14,14 @@ struct LocalClusterProcesses {
         let description: String
     }
 
-    /// The pid of the component's process when it runs (the pid file's process, and it is ours).
+    /// The pid of the component's process when it runs: the pid file's process, alive and
+    /// ours (its command line names the data directory). A command line read as empty is
+    /// a process in the middle of exec (nsenter becoming skiff), not another one.
     func running(_ component: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: layout.pidFile(component), encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0,
-              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-              String(decoding: cmdline, as: UTF8.self).contains(layout.dataDirectory) else { return nil }
-        return pid
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0, isAlive(pid),
+              let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        return cmdline.isEmpty || String(decoding: cmdline, as: UTF8.self).contains(layout.dataDirectory) ? pid : nil
     }
 
     func start(_ component: String, namespace: String, arguments: [String]) throws {

@@ -127,7 +127,11 @@ struct UpCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if await done() { return }
-            if let failure = failing() { throw ValidationError(failure) }
+            if failing() != nil {
+                // Seen twice, a moment apart, before it is believed.
+                try await Task.sleep(for: .milliseconds(300))
+                if let failure = failing() { throw ValidationError(failure) }
+            }
             try await Task.sleep(for: .milliseconds(250))
         }
         throw ValidationError("timed out after \(seconds)s waiting for \(what)")
