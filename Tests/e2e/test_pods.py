@@ -27,11 +27,16 @@ class AgentNode:
         self.cluster = Cluster(nodes=1)
         self.root = os.path.join(self.cluster.dir, "agent")
         self.ns = self.cluster.node_ns["node1"]
-        layout = oci_layout(os.path.join(self.cluster.dir, "busybox"))
-        subprocess.run([skiff_binary(), "image", "import", layout, "--root-dir", self.root], check=True, capture_output=True)
-        self.start_agent()
-        # The agent's embedded overlay writes the CNI config list and installs skiff-cni.
-        self.cluster.conflist("node1")
+        try:
+            layout = oci_layout(os.path.join(self.cluster.dir, "busybox"))
+            subprocess.run([skiff_binary(), "image", "import", layout, "--root-dir", self.root], check=True, capture_output=True)
+            self.start_agent()
+            # The agent's embedded overlay writes the CNI config list and installs skiff-cni.
+            self.cluster.conflist("node1")
+        except BaseException:
+            # Nothing of a node that never came up is left behind (a benchmark builds it too).
+            self.close()
+            raise
 
     def start_agent(self):
         log = open(os.path.join(self.cluster.dir, "agent.log"), "ab")
