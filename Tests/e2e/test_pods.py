@@ -70,6 +70,9 @@ class AgentNode:
         return p.stdout.split()
 
     def close(self):
+        # The agent first: alive, it could start a container after the ones below are killed.
+        if getattr(self, "agent", None) is not None and self.agent.poll() is None:
+            self.kill_agent()
         for cid in self.runc_ids():
             subprocess.run(["runc", "--root", os.path.join(self.root, "runc"), "kill", cid, "KILL"], capture_output=True)
             time.sleep(0.2)
