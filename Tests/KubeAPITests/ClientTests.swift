@@ -603,7 +603,8 @@ private final class ServerUnderTest: @unchecked Sendable {
 }
 
 final class ClientTestsAgainstServer: XCTestCase {
-    func testClientAndInformerAgainstSkiffServer() async throws {
+    /// A ready `skiff server` on loopback, removed when the test ends.
+    private func startedServer() async throws -> ServerUnderTest {
         guard let binary = ServerUnderTest.findBinary() else {
             throw XCTSkip("no .build/debug/skiff yet: build the `skiff` product to run the client integration test")
         }
@@ -611,6 +612,11 @@ final class ClientTestsAgainstServer: XCTestCase {
         addTeardownBlock { server.destroy() }
         try server.start()
         try await server.waitReady()
+        return server
+    }
+
+    func testClientAndInformerAgainstSkiffServer() async throws {
+        let server = try await startedServer()
 
         let client = try KubeClient(kubeconfigPath: server.kubeconfigPath)
         let informer = Informer<TestConfigMap>(client: client, namespace: "default",
@@ -630,13 +636,7 @@ final class ClientTestsAgainstServer: XCTestCase {
     /// A projection of a shared informer: only what `include` keeps, as the projected type;
     /// objects moving in and out of it are adds and deletes.
     func testProjectedInformerFollowsItsShareOfTheSource() async throws {
-        guard let binary = ServerUnderTest.findBinary() else {
-            throw XCTSkip("no .build/debug/skiff yet: build the `skiff` product to run the client integration test")
-        }
-        let server = try ServerUnderTest(binary: binary)
-        addTeardownBlock { server.destroy() }
-        try server.start()
-        try await server.waitReady()
+        let server = try await startedServer()
         let client = try KubeClient(kubeconfigPath: server.kubeconfigPath)
         let shared = Informer<TestConfigMap>(client: client, namespace: "default")
         func labelled(_ name: String, _ keep: String?, _ v: String) -> TestConfigMap {

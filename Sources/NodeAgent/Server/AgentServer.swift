@@ -254,15 +254,10 @@ public struct AgentServer: Sendable {
         try await out.write(.end(nil))
     }
 
+    /// The path and the query as a dictionary (the last value of a repeated key), by the
+    /// streaming requests' parser.
     static func split(_ uri: String) -> (String, [String: String]) {
-        let parts = uri.split(separator: "?", maxSplits: 1)
-        var query: [String: String] = [:]
-        if parts.count > 1 {
-            for pair in parts[1].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1)
-                query[String(kv[0]).removingPercentEncoding ?? String(kv[0])] = kv.count > 1 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
-            }
-        }
-        return (String(parts.first ?? ""), query)
+        let (path, pairs) = ExecRequest.split(uri)
+        return (path, Dictionary(pairs, uniquingKeysWith: { $1 }))
     }
 }
