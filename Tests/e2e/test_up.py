@@ -256,7 +256,7 @@ def test_a_node_whose_agent_dies_is_replaced_and_the_service_keeps_answering(clu
         node = cluster.json("get", "node", name)
         return next(c["status"] for c in node["status"]["conditions"] if c["type"] == "Ready")
     eventually(lambda: status(victim) == "Unknown", "the node NotReady (Unknown)", 120)
-    eventually(lambda: len(cluster.web_pods()) == 3 and all(p["spec"]["nodeName"] == client_node and cluster.ready(p)
+    eventually(lambda: len(cluster.web_pods()) == 3 and all(p["spec"].get("nodeName") == client_node and cluster.ready(p)
                                                              for p in cluster.web_pods()),
                "three ready replicas on the other node", 120)
     answers = cluster.fetch_many("http://web", 20)
