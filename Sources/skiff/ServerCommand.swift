@@ -7,10 +7,28 @@ import Logging
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run the API server on an embedded SQLite store.")
+        abstract: "Run the API server, on an embedded SQLite store or on etcd.")
 
     @Option(name: .customLong("data-dir"), help: "Directory for the store, certificates, tokens and admin.kubeconfig.")
     var dataDir: String = "/var/lib/skiff/server"
+
+    @Option(help: "sqlite (embedded, one server) or etcd://HOST:PORT[,HOST:PORT…] (several servers may share it).")
+    var datastore: String = "sqlite"
+
+    @Option(name: .customLong("etcd-cafile"), help: "CA that signed etcd's serving certificates (turns on TLS to etcd).")
+    var etcdCAFile: String?
+
+    @Option(name: .customLong("etcd-certfile"), help: "Client certificate to present to etcd.")
+    var etcdCertFile: String?
+
+    @Option(name: .customLong("etcd-keyfile"), help: "Key of --etcd-certfile.")
+    var etcdKeyFile: String?
+
+    @Option(name: .customLong("etcd-prefix"), help: "Prefix of every key in etcd (as kube-apiserver's).")
+    var etcdPrefix: String = "/registry"
+
+    @Option(name: .customLong("import"), help: "Copy an embedded server's data directory (its state, CA and tokens) into an empty etcd, then serve.")
+    var importFrom: String?
 
     @Option(help: "Address and port to serve HTTPS on.")
     var listen: String = "0.0.0.0:6443"
@@ -45,6 +63,14 @@ struct ServerCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
         var config = APIServerConfig(dataDirectory: dataDir)
+        do {
+            config.datastore = try Datastore(datastore, tls: EtcdTLSFiles(caFile: etcdCAFile, certFile: etcdCertFile, keyFile: etcdKeyFile),
+                                             prefix: etcdPrefix)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if config.datastore == .embedded, importFrom != nil { throw ValidationError("--import copies into etcd: give --datastore etcd://…") }
+        config.importFrom = importFrom
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw ValidationError("--listen must be HOST:PORT")
         }

@@ -135,6 +135,9 @@ struct WatchSession: Sendable {
             let status = APIError.expired("too old resource version: \(requested) (\(compacted))").status
             writer.send(type: "ERROR", object: status, revision: nil)
         } catch is CancellationError {
+        } catch StoreError.unavailable {
+            // The datastore went away under the watch (an etcd member died): end the stream
+            // and let the client watch again from where it got to, on whatever answers next.
         } catch {
             let status = APIError.internalError("\(error)").status
             writer.send(type: "ERROR", object: status, revision: nil)

@@ -6,9 +6,12 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// `skiff server`: the Kubernetes API over HTTPS on an embedded store.
+/// `skiff server`: the Kubernetes API over HTTPS on an embedded store, or on etcd.
 public struct APIServerConfig: Sendable {
     public var dataDirectory: String
+    public var datastore: Datastore = .embedded
+    /// `--import DIR`: an embedded cluster's data directory to copy into an empty etcd.
+    public var importFrom: String?
     public var listenHost = "0.0.0.0"
     public var listenPort = 6443
     public var advertiseAddress: String?
@@ -25,7 +28,7 @@ public struct APIServerConfig: Sendable {
 
 public final class APIServer: Sendable {
     public let config: APIServerConfig
-    let store: SQLiteStore
+    let store: any Store
     let registry = ResourceRegistry.standard
     let handler: ResourceHandler
     let discovery: Discovery
@@ -40,7 +43,18 @@ public final class APIServer: Sendable {
         let dir = config.dataDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let cidrs = try Self.serviceCIDRs(config.serviceCIDR)
-        store = try SQLiteStore(path: "\(dir)/state.db")
+        switch config.datastore {
+        case .embedded:
+            if config.importFrom != nil { throw DatastoreError("--import copies into etcd: give --datastore etcd://…") }
+            store = try SQLiteStore(path: "\(dir)/state.db")
+        case .etcd(let endpoints, let tls, let prefix):
+            let etcd = try EtcdStore(endpoints: endpoints, tls: tls, prefix: prefix)
+            if let source = config.importFrom {
+                _ = try await EmbeddedImport.copy(from: source, into: etcd, logger: logger)
+            }
+            try await SharedCredentials.synchronize(store: etcd, dataDirectory: dir, importing: config.importFrom)
+            store = etcd
+        }
         authenticator = try Authenticator.loadOrCreate(directory: dir)
         let advertise = config.advertiseAddress ?? "127.0.0.1"
         var ips = Set(ClusterPKI.hostAddresses() + ["127.0.0.1", "::1", advertise] + cidrs.map { $0.address(at: 1).description })

@@ -55,7 +55,7 @@ public struct ListPage: Sendable {
 
 /// The storage interface the API server is written against: a key-value store with a
 /// single increasing revision, compare-and-swap writes and ordered watches. SQLite
-/// implements it now; etcd's v3 API maps onto it one to one (revision = etcd revision).
+/// (one server) and etcd (several) implement it; etcd's revision is the revision.
 public protocol Store: Sendable {
     func currentRevision() async throws -> Int64
     func get(_ key: String) async throws -> StoredObject?
@@ -68,13 +68,17 @@ public protocol Store: Sendable {
     /// Replaces the object if its revision is still `expectedRevision`.
     func update(_ key: String, expectedRevision: Int64, value: @escaping ValueForRevision) async throws -> StoredObject
     /// Deletes the object if its revision is still `expectedRevision`; `value` gives the
-    /// final state delivered to watchers.
+    /// final state returned (SQLite also delivers it to watchers; etcd delivers the last
+    /// stored state, as a deletion in etcd carries).
     func delete(_ key: String, expectedRevision: Int64, value: @escaping ValueForRevision) async throws -> StoredObject
 
     /// Events for keys under `prefix` with revision > `afterRevision`, in revision order,
     /// then live ones until the stream is cancelled. Throws `expired` if history before
     /// `afterRevision` has been compacted.
     func watch(prefix: String, afterRevision: Int64) async throws -> StoreWatch
+
+    /// Drops history at or below `revision`; older resourceVersions then get 410 Expired.
+    func compact(to revision: Int64) async throws
 }
 
 /// A watch's events, and how far it has got: what a bookmark may claim.

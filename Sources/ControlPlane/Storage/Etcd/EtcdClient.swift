@@ -1,0 +1,178 @@
+import AsyncHTTPClient
+import Foundation
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Certificates for talking to etcd over TLS (kube-apiserver's --etcd-cafile,
+/// --etcd-certfile, --etcd-keyfile).
+public struct EtcdTLSFiles: Sendable, Equatable {
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+    }
+
+    public var isEmpty: Bool { caFile == nil && certFile == nil && keyFile == nil }
+}
+
+/// An error etcd answered with: its gRPC code and message, as the JSON gateway relays them.
+struct EtcdError: Error, CustomStringConvertible {
+    var code: Int
+    var message: String
+    var description: String { "etcd: \(message) (code \(code))" }
+
+    /// gRPC's OutOfRange, which etcd uses for a revision that is compacted or in the future.
+    var isCompacted: Bool { code == 11 && message.contains("compacted") }
+    var isFutureRevision: Bool { code == 11 && message.contains("future revision") }
+    /// A member that has no leader has not proposed anything, so another member may be asked.
+    var isNoLeader: Bool { code == 14 && message.contains("no leader") }
+}
+
+/// etcd's v3 API through its JSON gateway (grpc-gateway, `/v3/...` over HTTP/1.1), on every
+/// member given. Requests go to the member that last answered; one that cannot be reached
+/// (or has no leader) hands the request to the next, so losing a member costs a reconnect,
+/// not an outage. Only failures that happen before a request could reach etcd are retried
+/// elsewhere: a write is never sent twice.
+final class EtcdClient: Sendable {
+    let endpoints: [String]
+    private let http: HTTPClient
+    private let preferred = PreferredEndpoint()
+    private let requestTimeout: TimeAmount
+
+    init(endpoints: [String], tls: EtcdTLSFiles, requestTimeout: TimeAmount = .seconds(15)) throws {
+        precondition(!endpoints.isEmpty)
+        let scheme = tls.isEmpty ? "http" : "https"
+        self.endpoints = endpoints.map { "\(scheme)://\($0)" }
+        var config = HTTPClient.Configuration(tlsConfiguration: try Self.tlsConfiguration(tls),
+                                              timeout: .init(connect: .seconds(3)))
+        config.redirectConfiguration = .disallow
+        // Every watch holds a connection for as long as it runs (the gateway streams one
+        // watch per request); the pool must not queue requests behind them.
+        config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 100_000
+        config.connectionPool.idleTimeout = .seconds(60)
+        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+        self.requestTimeout = requestTimeout
+    }
+
+    func shutdown() async throws { try await http.shutdown() }
+
+    private static func tlsConfiguration(_ files: EtcdTLSFiles) throws -> TLSConfiguration? {
+        guard !files.isEmpty else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = files.caFile {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+        }
+        switch (files.certFile, files.keyFile) {
+        case (let cert?, let key?):
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        case (nil, nil): break
+        default: throw StoreError.unavailable("--etcd-certfile and --etcd-keyfile go together")
+        }
+        return tls
+    }
+
+    /// One unary call, e.g. `call("kv/range", …)`: etcd's JSON answer, or the error it gave.
+    func call(_ method: String, _ body: JSONValue) async throws -> JSONValue {
+        let payload = JSONSerializer.serialize(body)
+        let first = preferred.current
+        var failures: [String] = []
+        for attempt in 0..<endpoints.count {
+            let index = (first + attempt) % endpoints.count
+            var request = HTTPClientRequest(url: "\(endpoints[index])/v3/\(method)")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: payload))
+            let response: HTTPClientResponse
+            do {
+                response = try await http.execute(request, timeout: requestTimeout)
+            } catch where Self.neverReachedServer(error) {
+                failures.append("\(endpoints[index]): \(error)")
+                continue
+            } catch {
+                throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
+            }
+            let bytes: ByteBuffer
+            do {
+                bytes = try await response.body.collect(upTo: 256 << 20)
+            } catch {
+                throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
+            }
+            let answer = try Self.parse(bytes, from: endpoints[index])
+            if response.status == .ok {
+                preferred.set(index)
+                return answer
+            }
+            let error = EtcdError(code: Int(answer["code"]?.intValue ?? 2),
+                                  message: answer["message"]?.stringValue ?? answer["error"]?.stringValue ?? "HTTP \(response.status.code)")
+            if error.isNoLeader {
+                failures.append("\(endpoints[index]): \(error.message)")
+                continue
+            }
+            throw error
+        }
+        throw StoreError.unavailable("etcd unreachable: " + failures.joined(separator: "; "))
+    }
+
+    static func parse(_ buffer: ByteBuffer, from endpoint: String) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw StoreError.unavailable("etcd \(endpoint) answered something that is not JSON: \(error)")
+        }
+    }
+
+    /// Connection failures before a byte was sent: safe to send the request elsewhere.
+    private static func neverReachedServer(_ error: Error) -> Bool {
+        if let client = error as? HTTPClientError, client == .connectTimeout { return true }
+        let text = String(describing: error)
+        return text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("NIOConnectionError")
+            || text.contains("connectTimeout") || text.contains("ECONNREFUSED")
+    }
+
+    /// Opens a watch stream on the member that last answered (or the next reachable one):
+    /// the response body, one JSON message per line.
+    func openWatch(_ body: JSONValue) async throws -> (HTTPClientResponse, String) {
+        let payload = JSONSerializer.serialize(body)
+        let first = preferred.current
+        var failures: [String] = []
+        for attempt in 0..<endpoints.count {
+            let index = (first + attempt) % endpoints.count
+            var request = HTTPClientRequest(url: "\(endpoints[index])/v3/watch")
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: payload))
+            do {
+                let response = try await http.execute(request, timeout: .hours(24 * 365))
+                guard response.status == .ok else {
+                    let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+                    throw StoreError.unavailable("etcd \(endpoints[index]) refused the watch: HTTP \(response.status.code) "
+                        + String(decoding: bytes.readableBytesView, as: UTF8.self))
+                }
+                return (response, endpoints[index])
+            } catch where Self.neverReachedServer(error) {
+                failures.append("\(endpoints[index]): \(error)")
+                continue
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
+            }
+        }
+        throw StoreError.unavailable("etcd unreachable: " + failures.joined(separator: "; "))
+    }
+}
+
+/// Which member to ask first: the one that answered last.
+private final class PreferredEndpoint: @unchecked Sendable {
+    private var index = 0
+    private let lock = NSLock()
+    var current: Int { lock.withLock { index } }
+    func set(_ value: Int) { lock.withLock { index = value } }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import KubeAPI
+import SkiffTestSupport
+import XCTest
+
+@testable import ControlPlane
+
+/// The etcd store against a real etcd (Debian's etcd-server) on loopback.
+final class EtcdStoreTests: XCTestCase {
+    var cluster: EtcdCluster!
+    var stores: [EtcdStore] = []
+
+    override func setUpWithError() throws {
+        cluster = try EtcdCluster(members: 1)
+    }
+
+    override func tearDown() async throws {
+        for store in stores { try? await store.shutdown() }
+        stores = []
+        cluster?.stop()
+    }
+
+    func open(_ endpoints: [String]? = nil) throws -> EtcdStore {
+        let store = try EtcdStore(endpoints: endpoints ?? cluster.endpoints)
+        stores.append(store)
+        return store
+    }
+
+    func value(_ text: String) -> ValueForRevision {
+        { revision in Array("{\"metadata\":{\"name\":\"\(text)\",\"resourceVersion\":\"\(revision)\"}}".utf8) }
+    }
+
+    func name(_ object: StoredObject?) -> String? {
+        object.flatMap { try? JSONParser.parse($0.value)[path: ["metadata", "name"]]?.stringValue }
+    }
+
+    func resourceVersion(_ object: StoredObject?) -> String? {
+        object.flatMap { try? JSONParser.parse($0.value)[path: ["metadata", "resourceVersion"]]?.stringValue }
+    }
+
+    func testCreateUpdateDeleteWithCompareAndSwap() async throws {
+        let store = try open()
+        let a = try await store.create("/pods/ns/a", value: value("a1"))
+        XCTAssertEqual(resourceVersion(a), String(a.revision))
+        await XCTAssertThrowsErrorAsync(try await store.create("/pods/ns/a", value: self.value("again"))) {
+            XCTAssertEqual($0 as? StoreError, .alreadyExists(key: "/pods/ns/a"))
+        }
+        let a2 = try await store.update("/pods/ns/a", expectedRevision: a.revision, value: value("a2"))
+        XCTAssertEqual(a2.revision, a.revision + 1)
+        await XCTAssertThrowsErrorAsync(try await store.update("/pods/ns/a", expectedRevision: a.revision, value: self.value("stale"))) {
+            XCTAssertEqual($0 as? StoreError, .conflict(key: "/pods/ns/a", expected: a.revision, actual: a2.revision))
+        }
+        let fetched = try await store.get("/pods/ns/a")
+        XCTAssertEqual(name(fetched), "a2")
+        XCTAssertEqual(fetched?.revision, a2.revision)
+        XCTAssertEqual(resourceVersion(fetched), String(a2.revision))
+        let deleted = try await store.delete("/pods/ns/a", expectedRevision: a2.revision, value: value("gone"))
+        XCTAssertEqual(resourceVersion(deleted), String(deleted.revision))
+        let gone = try await store.get("/pods/ns/a")
+        XCTAssertNil(gone)
+        await XCTAssertThrowsErrorAsync(try await store.update("/pods/ns/a", expectedRevision: a2.revision, value: self.value("x"))) {
+            XCTAssertEqual($0 as? StoreError, .notFound(key: "/pods/ns/a"))
+        }
+        let revision = try await store.currentRevision()
+        XCTAssertEqual(revision, deleted.revision)
+    }
+
+    func testAnObjectThatContainsThePlaceholderDigitsKeepsThemAndGetsItsVersion() async throws {
+        let store = try open()
+        let digits = String(Int64.max)
+        let created = try await store.create("/configmaps/ns/c") { revision in
+            Array("{\"data\":{\"n\":\"\(digits)\"},\"metadata\":{\"name\":\"c\",\"resourceVersion\":\"\(revision)\"}}".utf8)
+        }
+        let fetched = try await store.get("/configmaps/ns/c")
+        let object = try JSONParser.parse(fetched!.value)
+        XCTAssertEqual(object[path: ["data", "n"]]?.stringValue, digits)
+        XCTAssertEqual(object[path: ["metadata", "resourceVersion"]]?.stringValue, String(created.revision))
+    }
+
+    func testListByPrefixPaginatesAndDoesNotLeakNeighbours() async throws {
+        let store = try open()
+        for name in ["a", "b", "c", "d"] { _ = try await store.create("/pods/ns/\(name)", value: value(name)) }
+        _ = try await store.create("/pods/ns-other/x", value: value("x"))
+        _ = try await store.create("/pods/ns0/y", value: value("y"))
+        var page = try await store.list(prefix: "/pods/ns/", startAfter: nil, limit: 3, revision: nil)
+        XCTAssertEqual(page.items.map(\.key), ["/pods/ns/a", "/pods/ns/b", "/pods/ns/c"])
+        XCTAssertEqual(page.nextKey, "/pods/ns/c")
+        XCTAssertEqual(page.remaining, 1)
+        let at = page.revision
+        _ = try await store.create("/pods/ns/e", value: value("e"))
+        page = try await store.list(prefix: "/pods/ns/", startAfter: "/pods/ns/c", limit: 3, revision: at)
+        XCTAssertEqual(page.items.map(\.key), ["/pods/ns/d"])  // the snapshot, without e
+        XCTAssertNil(page.nextKey)
+        XCTAssertEqual(page.revision, at)
+        let all = try await store.list(prefix: "/pods/", startAfter: nil, limit: 0, revision: nil)
+        XCTAssertEqual(all.items.count, 7)
+        XCTAssertEqual(all.items.map { self.resourceVersion($0) }, all.items.map { String($0.revision) })
+    }
+
+    func testWatchReplaysFromRevisionThenFollowsLiveWithPreviousVersions() async throws {
+        let store = try open()
+        let a = try await store.create("/cm/ns/a", value: value("a"))
+        _ = try await store.create("/pods/ns/skip", value: value("skip"))
+        let stream = try await store.watch(prefix: "/cm/", afterRevision: a.revision - 1)
+        var iterator = stream.makeAsyncIterator()
+        let first = try await iterator.next()
+        XCTAssertEqual(first?.kind, .added)
+        XCTAssertEqual(first?.object.key, "/cm/ns/a")
+        XCTAssertNil(first?.previous)
+        let a2 = try await store.update("/cm/ns/a", expectedRevision: a.revision, value: value("a2"))
+        let deleted = try await store.delete("/cm/ns/a", expectedRevision: a2.revision, value: value("a-final"))
+        let second = try await iterator.next()
+        let third = try await iterator.next()
+        XCTAssertEqual(second?.kind, .modified)
+        XCTAssertEqual(second?.object.revision, a2.revision)
+        XCTAssertEqual(name(second?.previous), "a")
+        XCTAssertEqual(resourceVersion(second?.previous), String(a.revision))
+        XCTAssertEqual(third?.kind, .deleted)
+        XCTAssertEqual(third?.object.revision, deleted.revision)
+        // etcd delivers the last stored state, stamped with the deletion's revision.
+        XCTAssertEqual(name(third?.object), "a2")
+        XCTAssertEqual(resourceVersion(third?.object), String(deleted.revision))
+    }
+
+    func testCompactionExpiresOldRevisionsForListsAndWatches() async throws {
+        let store = try open()
+        let a = try await store.create("/cm/ns/a", value: value("a"))
+        let a2 = try await store.update("/cm/ns/a", expectedRevision: a.revision, value: value("a2"))
+        _ = try await store.create("/cm/ns/b", value: value("b"))
+        try await store.compact(to: a2.revision)
+        await XCTAssertThrowsErrorAsync(try await self.firstEvent(store, after: a.revision - 1)) {
+            XCTAssertEqual($0 as? StoreError, .expired(requested: a.revision - 1, compacted: a2.revision))
+        }
+        await XCTAssertThrowsErrorAsync(try await store.list(prefix: "/cm/", startAfter: nil, limit: 1, revision: a.revision)) {
+            XCTAssertEqual($0 as? StoreError, .expired(requested: a.revision, compacted: a2.revision))
+        }
+        let live = try await store.list(prefix: "/cm/", startAfter: nil, limit: 0, revision: nil)
+        XCTAssertEqual(live.items.map { self.name($0) }, ["a2", "b"])
+        // A second server's compaction in the same round is a no-op, not an error.
+        let other = try open()
+        try await other.compact(to: a2.revision + 1)
+    }
+
+    private func firstEvent(_ store: EtcdStore, after: Int64) async throws -> StoreEvent? {
+        var iterator = try await store.watch(prefix: "/cm/", afterRevision: after).makeAsyncIterator()
+        return try await iterator.next()
+    }
+
+    func testAWriteThroughOneStoreIsSeenInOrderByAnotherStoresWatch() async throws {
+        let a = try open(), b = try open()
+        let start = try await b.currentRevision()
+        let watch = try await b.watch(prefix: "/cm/", afterRevision: start)
+        var written: [Int64] = []
+        for i in 0..<50 { written.append(try await a.create("/cm/ns/o\(i)", value: value("o\(i)")).revision) }
+        var seen: [Int64] = []
+        for try await event in watch {
+            seen.append(event.object.revision)
+            if seen.count == written.count { break }
+        }
+        XCTAssertEqual(seen, written)
+    }
+
+    func testAQuietWatchReportsProgressFromEtcd() async throws {
+        let store = try open()
+        let x = try await store.create("/a/ns/x", value: value("x"))
+        let watch = try await store.watch(prefix: "/a/", afterRevision: x.revision)
+        var last = x.revision
+        for i in 0..<5 { last = try await store.create("/b/ns/\(i)", value: value("y")).revision }
+        // etcd sends a progress notification once a second here (the test cluster's setting);
+        // it is taken in as the watch is read, as the watch session always is.
+        let deadline = Date().addingTimeInterval(10)
+        let reader = Task { var i = watch.makeAsyncIterator(); return try await i.next() }
+        while (watch.progress().caughtUpTo ?? 0) < last, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        reader.cancel()
+        XCTAssertGreaterThanOrEqual(watch.progress().caughtUpTo ?? 0, last)
+        XCTAssertEqual(watch.progress().delivered, x.revision)
+    }
+
+    func testWithEtcdGoneCallsFailAsUnavailableAndRecoverWhenItReturns() async throws {
+        let store = try open()
+        _ = try await store.create("/cm/ns/a", value: value("a"))
+        cluster.kill(0)
+        await XCTAssertThrowsErrorAsync(try await store.get("/cm/ns/a")) {
+            guard case .unavailable = $0 as? StoreError else { return XCTFail("\($0)") }
+        }
+        await XCTAssertThrowsErrorAsync(try await store.create("/cm/ns/b", value: self.value("b"))) {
+            guard case .unavailable = $0 as? StoreError else { return XCTFail("\($0)") }
+        }
+        try cluster.start(0)
+        try cluster.waitHealthy()
+        let back = try await store.get("/cm/ns/a")
+        XCTAssertEqual(name(back), "a")
+    }
+
+    func testFirstPublisherWinsTheSharedValue() async throws {
+        let a = try open(), b = try open()
+        async let first = a.loadOrPublish("/skiff/test") { Array("from-a".utf8) }
+        async let second = b.loadOrPublish("/skiff/test") { Array("from-b".utf8) }
+        let (x, y) = try await (first, second)
+        XCTAssertEqual(x, y)
+        let again = try await a.loadOrPublish("/skiff/test") { Array("later".utf8) }
+        XCTAssertEqual(again, x)
+    }
+}
+
+/// A three-member cluster: the store keeps working with one member gone.
+final class EtcdClusterStoreTests: XCTestCase {
+    func testLosingOneMemberKeepsTheStoreWorking() async throws {
+        let cluster = try EtcdCluster(members: 3)
+        defer { cluster.stop() }
+        let store = try EtcdStore(endpoints: cluster.endpoints)
+        let a = try await store.create("/cm/ns/a", value: { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
+        cluster.kill(0)  // the member the store was using
+        let updated = try await store.update("/cm/ns/a", expectedRevision: a.revision, value: { Array("{\"v\":2,\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
+        let fetched = try await store.get("/cm/ns/a")
+        XCTAssertEqual(fetched?.revision, updated.revision)
+        let watch = try await store.watch(prefix: "/cm/", afterRevision: a.revision - 1)
+        var seen: [Int64] = []
+        for try await event in watch {
+            seen.append(event.object.revision)
+            if seen.count == 2 { break }
+        }
+        XCTAssertEqual(seen, [a.revision, updated.revision])
+        try await store.shutdown()
+    }
+}

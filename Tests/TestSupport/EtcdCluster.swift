@@ -1,0 +1,114 @@
+import Foundation
+
+/// A real etcd cluster for tests: `members` etcd processes on loopback, each with its own
+/// data directory under a temporary directory, on ports probed free. Stopped and removed
+/// by `stop()` (call it in a `defer`).
+public final class EtcdCluster: @unchecked Sendable {
+    public struct Member {
+        public var name: String
+        public var clientPort: Int
+        public var peerPort: Int
+        public var dataDir: String
+        public var process: Process?
+        public var clientEndpoint: String { "127.0.0.1:\(clientPort)" }
+    }
+
+    public private(set) var members: [Member] = []
+    public let directory: String
+
+    /// Every member's client address, as `--datastore etcd://…` takes them.
+    public var endpoints: [String] { members.map(\.clientEndpoint) }
+
+    public init(members count: Int = 1) throws {
+        directory = NSTemporaryDirectory() + "skiff-etcd-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var ports = try Self.freePorts(count * 2)
+        for i in 0..<count {
+            members.append(Member(name: "m\(i)", clientPort: ports.removeFirst(), peerPort: ports.removeFirst(),
+                                  dataDir: "\(directory)/m\(i)", process: nil))
+        }
+        do {
+            for i in members.indices { try start(i) }
+            try waitHealthy()
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    private var initialCluster: String {
+        members.map { "\($0.name)=http://127.0.0.1:\($0.peerPort)" }.joined(separator: ",")
+    }
+
+    /// Starts (or restarts) member `i` with the data it has.
+    public func start(_ i: Int) throws {
+        let m = members[i]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/etcd")
+        process.arguments = [
+            "--name", m.name, "--data-dir", m.dataDir,
+            "--listen-client-urls", "http://127.0.0.1:\(m.clientPort)",
+            "--advertise-client-urls", "http://127.0.0.1:\(m.clientPort)",
+            "--listen-peer-urls", "http://127.0.0.1:\(m.peerPort)",
+            "--initial-advertise-peer-urls", "http://127.0.0.1:\(m.peerPort)",
+            "--initial-cluster", initialCluster, "--initial-cluster-state", "new",
+            "--initial-cluster-token", "skiff-test",
+            "--experimental-watch-progress-notify-interval", "1s",
+            "--log-outputs", "\(directory)/\(m.name).log", "--logger", "zap",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        members[i].process = process
+    }
+
+    /// Kills member `i` (SIGKILL) and waits for it to be gone.
+    public func kill(_ i: Int) {
+        guard let process = members[i].process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        members[i].process = nil
+    }
+
+    public func waitHealthy(timeout: TimeInterval = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        for m in members where m.process != nil {
+            while true {
+                let result = try? Shell.status(["curl", "-s", "-m", "2", "http://\(m.clientEndpoint)/health"])
+                if let result, result.output.contains("\"health\":\"true\"") { break }
+                if Date() > deadline { throw TestFailure("etcd member \(m.name) not healthy after \(timeout)s") }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+    }
+
+    public func stop() {
+        for i in members.indices { kill(i) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Ports nothing listens on now: bound to port 0 and released.
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = []
+        defer { sockets.forEach { close($0) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
+            sockets.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                    bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+                }
+            }
+            guard bound else { throw TestFailure("bind: \(errno)") }
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
+    }
+}
