@@ -148,7 +148,7 @@ let package = Package(
         .target(name: "SkiffTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "SkiffTestSupport"]),
         .testTarget(name: "ProxyDataplaneTests", dependencies: ["ProxyDataplane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI", "SkiffTestSupport"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "KubeAPI", "Netlink", "SkiffTestSupport"]),
         .testTarget(name: "NodeAgentTests", dependencies: ["NodeAgent", "KubeAPI", "CZlib", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "CNITests", dependencies: ["CNI", "SkiffTestSupport"]),
         .testTarget(name: "OverlayTests", dependencies: ["Overlay", "Netlink", "KubeAPI", "SkiffTestSupport"]),

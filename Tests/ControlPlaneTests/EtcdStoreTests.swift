@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPI
 import SkiffTestSupport
+import Netlink
 import XCTest
 
 @testable import ControlPlane
@@ -222,5 +223,60 @@ final class EtcdClusterStoreTests: XCTestCase {
         }
         XCTAssertEqual(seen, [a.revision, updated.revision])
         try await store.shutdown()
+    }
+}
+
+/// Two API servers' allocators on one etcd never hand out the same ClusterIP or NodePort.
+final class SharedServiceAllocationTests: XCTestCase {
+    func testTwoServersNeverAllocateTheSameAddress() async throws {
+        let cluster = try EtcdCluster(members: 1)
+        defer { cluster.stop() }
+        let storeA = try EtcdStore(endpoints: cluster.endpoints), storeB = try EtcdStore(endpoints: cluster.endpoints)
+        let range = try XCTUnwrap(ServiceIPRange("10.96.0.0/27"))
+        let a = ServiceAllocators(serviceCIDRs: [range], nodePorts: 30000...30019, store: storeA)
+        let b = ServiceAllocators(serviceCIDRs: [range], nodePorts: 30000...30019, store: storeB)
+        try await a.start(services: [])
+        try await b.start(services: [])
+
+        // The same address asked for on both at once: exactly one gets it.
+        async let first = Result(catching: { try await a.allocateIP("10.96.0.20", family: .ipv4) })
+        async let second = Result(catching: { try await b.allocateIP("10.96.0.20", family: .ipv4) })
+        let outcomes = await [first, second]
+        XCTAssertEqual(outcomes.filter { (try? $0.get()) != nil }.count, 1)
+
+        // Random picks from both until the ranges are full: all distinct.
+        var ips: [String] = ["10.96.0.20"]
+        var ports: [Int] = []
+        while true {
+            async let x = try? a.allocateIP(nil, family: .ipv4)
+            async let y = try? b.allocateIP(nil, family: .ipv4)
+            let got = await [x, y].compactMap { $0 }
+            if got.isEmpty { break }
+            ips += got
+        }
+        while true {
+            async let x = try? a.allocatePort(nil)
+            async let y = try? b.allocatePort(nil)
+            let got = await [x, y].compactMap { $0 }
+            if got.isEmpty { break }
+            ports += got
+        }
+        XCTAssertEqual(Set(ips).count, ips.count)
+        XCTAssertEqual(ips.count, 30)  // a /27 without network and broadcast addresses
+        XCTAssertEqual(Set(ports).count, 20)
+        XCTAssertEqual(ports.count, 20)
+
+        // Released on one server, the address can be asked for on the other.
+        await a.releaseIP("10.96.0.20")
+        let again = try await b.allocateIP("10.96.0.20", family: .ipv4)
+        XCTAssertEqual(again, "10.96.0.20")
+        try await storeA.shutdown()
+        try await storeB.shutdown()
+    }
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

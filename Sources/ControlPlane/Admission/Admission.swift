@@ -294,6 +294,8 @@ struct Admission: Sendable {
                 ips.append(ip)
             } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
                 throw invalid("spec.clusterIPs", .array(requested.map { .string($0) }), "failed to allocate IP \(wanted ?? ""): \(why)")
+            } catch let error as StoreError {
+                throw error
             } catch {
                 throw APIError.internalError("failed to allocate a serviceIP: range is full")
             }
@@ -343,6 +345,8 @@ struct Admission: Sendable {
                     usedHere[port, default: []].insert(proto)
                 } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
                     throw invalid("spec.ports[\(i)].nodePort", .int(Int64(current)), why)
+                } catch let error as StoreError {
+                    throw error
                 } catch {
                     throw APIError.internalError("failed to allocate a nodePort: range is full")
                 }
@@ -362,6 +366,8 @@ struct Admission: Sendable {
                     service[path: ["spec", "healthCheckNodePort"]] = .int(Int64(port))
                 } catch ServiceAllocators.AllocationError.invalid(let why), ServiceAllocators.AllocationError.taken(let why) {
                     throw invalid("spec.healthCheckNodePort", .int(Int64(healthCheck)), why)
+                } catch let error as StoreError {
+                    throw error
                 } catch {
                     throw APIError.internalError("failed to allocate a nodePort: range is full")
                 }

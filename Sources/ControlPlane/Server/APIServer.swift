@@ -64,7 +64,7 @@ public final class APIServer: Sendable {
             if IPAddress(san) != nil || san.contains(":") { ips.insert(san) } else { dns.insert(san) }
         }
         pki = try ClusterPKI.loadOrCreate(directory: "\(dir)/tls", dnsNames: dns.sorted(), ipAddresses: ips.sorted())
-        let allocators = ServiceAllocators(serviceCIDRs: cidrs, nodePorts: config.nodePortRange)
+        let allocators = ServiceAllocators(serviceCIDRs: cidrs, nodePorts: config.nodePortRange, store: store)
         let admission = Admission(store: store, registry: registry, allocators: allocators)
         handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry),
                                   kubelets: try KubeletClient(certificatePEM: pki.kubeletClientCertificatePEM, keyPEM: pki.kubeletClientKeyPEM))
@@ -89,7 +89,7 @@ public final class APIServer: Sendable {
 
     private func bootstrap(allocators: ServiceAllocators, cidr: ServiceIPRange) async throws {
         let services = try await store.list(prefix: "/services/", startAfter: nil, limit: 0, revision: nil)
-        for item in services.items { await allocators.recordExisting(try JSONParser.parse(item.value)) }
+        try await allocators.start(services: try services.items.map { try JSONParser.parse($0.value) })
         let system = UserInfo(name: "system:apiserver", groups: ["system:masters"])
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             try await ensure(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]], path: "/api/v1/namespaces", user: system)
