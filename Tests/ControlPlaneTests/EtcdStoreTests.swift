@@ -280,3 +280,36 @@ extension Result where Failure == Error {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
+
+/// TLS to etcd with client certificates (kube-apiserver's --etcd-cafile/certfile/keyfile).
+final class EtcdTLSStoreTests: XCTestCase {
+    func testTLSWithAClientCertificateWorksAndWithoutOneIsRefused() async throws {
+        let cluster = try EtcdCluster(members: 1, tls: true)
+        defer { cluster.stop() }
+        let store = try EtcdStore(endpoints: cluster.endpoints,
+                                  tls: EtcdTLSFiles(caFile: cluster.caFile, certFile: cluster.clientCertFile, keyFile: cluster.clientKeyFile))
+        let created = try await store.create("/cm/ns/a") { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) }
+        let fetched = try await store.get("/cm/ns/a")
+        XCTAssertEqual(fetched?.revision, created.revision)
+        var iterator = try await store.watch(prefix: "/cm/", afterRevision: created.revision - 1).makeAsyncIterator()
+        let event = try await iterator.next()
+        XCTAssertEqual(event?.object.revision, created.revision)
+        try await store.shutdown()
+
+        // Trusting etcd but showing no certificate: etcd refuses the handshake.
+        let anonymous = try EtcdStore(endpoints: cluster.endpoints, tls: EtcdTLSFiles(caFile: cluster.caFile))
+        await XCTAssertThrowsErrorAsync(try await anonymous.get("/cm/ns/a")) {
+            guard case .unavailable = $0 as? StoreError else { return XCTFail("\($0)") }
+        }
+        try await anonymous.shutdown()
+        // Without the CA, etcd's certificate is not trusted (the system's roots did not sign it).
+        let untrusting = try EtcdStore(endpoints: cluster.endpoints,
+                                       tls: EtcdTLSFiles(certFile: cluster.clientCertFile, keyFile: cluster.clientKeyFile))
+        await XCTAssertThrowsErrorAsync(try await untrusting.get("/cm/ns/a")) {
+            guard case .unavailable = $0 as? StoreError else { return XCTFail("\($0)") }
+        }
+        try await untrusting.shutdown()
+        // A certificate without its key is a configuration error, found before any request.
+        XCTAssertThrowsError(try EtcdStore(endpoints: cluster.endpoints, tls: EtcdTLSFiles(certFile: cluster.clientCertFile)))
+    }
+}

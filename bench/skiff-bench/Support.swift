@@ -212,17 +212,18 @@ struct LineSplitter {
 
 // MARK: - CPU accounting per phase
 
-/// Busy CPU seconds of the whole machine (all CPUs, /proc/stat), of this process and of both servers.
+/// Busy CPU seconds of the whole machine (all CPUs, /proc/stat), of this process and of each
+/// metered server process.
 struct CPUSnapshot {
     var wall: UInt64
     var machineBusy: Double
     var client: Double
-    var skiff: Double
-    var etcd: Double
+    /// CPU seconds of each metered process, in the order the pids were given.
+    var processes: [Double]
 
-    static func take(skiff: Int32, etcd: Int32) -> CPUSnapshot {
+    static func take(pids: [Int32]) -> CPUSnapshot {
         CPUSnapshot(wall: monoNanos(), machineBusy: machineBusySeconds(), client: selfCPUSeconds(),
-                    skiff: procCPUSeconds(pid: skiff), etcd: procCPUSeconds(pid: etcd))
+                    processes: pids.map { procCPUSeconds(pid: $0) })
     }
 
     static func machineBusySeconds() -> Double {
@@ -240,16 +241,39 @@ struct PhaseCPU {
     var name: String
     var wall: Double
     var client: Double
-    var skiff: Double
-    var etcd: Double
+    /// CPU seconds of each metered process during the phase (the meter's order).
+    var processes: [Double]
     var others: Double
 
     init(name: String, from a: CPUSnapshot, to b: CPUSnapshot) {
         self.name = name
         wall = Double(b.wall - a.wall) / 1e9
         client = b.client - a.client
-        skiff = b.skiff - a.skiff
-        etcd = b.etcd - a.etcd
-        others = max(0, (b.machineBusy - a.machineBusy) - client - skiff - etcd)
+        processes = zip(a.processes, b.processes).map { $1 - $0 }
+        others = max(0, (b.machineBusy - a.machineBusy) - client - processes.reduce(0, +))
+    }
+}
+
+/// CPU seconds per phase for the benchmark client, every server process and everything else
+/// on the machine. `restart` starts a phase (untimed work before it is not counted);
+/// `mark` ends one and records it.
+final class PhaseMeter {
+    let names: [String]
+    private let pids: [Int32]
+    private var last: CPUSnapshot
+    private(set) var phases: [PhaseCPU] = []
+
+    init(_ processes: [(name: String, pid: Int32)]) {
+        names = processes.map(\.name)
+        pids = processes.map(\.pid)
+        last = CPUSnapshot.take(pids: pids)
+    }
+
+    func restart() { last = CPUSnapshot.take(pids: pids) }
+
+    func mark(_ phase: String) {
+        let now = CPUSnapshot.take(pids: pids)
+        phases.append(PhaseCPU(name: phase, from: last, to: now))
+        last = now
     }
 }
