@@ -97,28 +97,39 @@ struct ServerCommand: AsyncParsableCommand {
         let (host, dir, log) = (config.listenHost, config.dataDirectory, logger)
         let (bound, boundTo) = AsyncStream.makeStream(of: Int.self)
         let managerConfig = try controllerOptions.managerConfig()
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                try await server.run { port in
-                    log.info("serving on https://\(host):\(port); kubeconfig: \(dir)/admin.kubeconfig")
-                    boundTo.yield(port)
-                    boundTo.finish()
-                }
-                return true
+        let serving = Task {
+            try await server.run { port in
+                log.info("serving on https://\(host):\(port); kubeconfig: \(dir)/admin.kubeconfig")
+                boundTo.yield(port)
+                boundTo.finish()
             }
-            // The controllers talk to the server over loopback, as any client would.
-            group.addTask {
-                var ports = bound.makeAsyncIterator()
-                guard let port = await ports.next() else { return false }
-                let client = try KubeClient(config: server.loopbackClientConfig(port: port), logger: log)
-                try await ControllerManager.run(client: client, config: managerConfig, election: election, logger: log)
-                try? await client.shutdown()
-                return false
-            }
-            // The server ends the process; controllers may be none at all.
-            while let serverEnded = try await group.next(), !serverEnded {}
-            group.cancelAll()
         }
+        // The controllers talk to the server over loopback, as any client would.
+        let controlling = Task {
+            var ports = bound.makeAsyncIterator()
+            guard let port = await ports.next() else { return }
+            let client = try KubeClient(config: server.loopbackClientConfig(port: port), logger: log)
+            let result = await Result(catching: { try await ControllerManager.run(client: client, config: managerConfig, election: election, logger: log) })
+            try? await client.shutdown()
+            try result.get()
+        }
+        // SIGTERM stops the controllers first, so the leader gives its Lease up through the
+        // server while it still serves (another server takes over at once), then the server,
+        // which takes itself out of the `kubernetes` endpoints.
+        let signals = TerminationSignals.onTermination {
+            Task {
+                controlling.cancel()
+                _ = await controlling.result
+                serving.cancel()
+            }
+        }
+        defer { for s in signals { s.cancel() } }
+        let served = await serving.result
+        controlling.cancel()
+        _ = await controlling.result
+        await server.shutdown()
+        log.info("stopped")
+        do { try served.get() } catch is CancellationError {}
     }
 
     /// The server's leader-election identity, kept in its data directory so that after a
@@ -132,5 +143,11 @@ struct ServerCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         try Data((identity + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         return identity
+    }
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

@@ -193,6 +193,19 @@ final class EtcdStoreTests: XCTestCase {
         XCTAssertEqual(name(back), "a")
     }
 
+    func testAValueOverEtcdsLimitIsTooLargeAndStoresNothing() async throws {
+        let store = try open()
+        // Over etcd's request limit, and over gRPC's message limit above it.
+        for size in [1_600_000, 2 << 20] {
+            let big = String(repeating: "x", count: size)
+            await XCTAssertThrowsErrorAsync(try await store.create("/cm/ns/big") { Array("{\"d\":\"\(big)\",\"r\":\"\($0)\"}".utf8) }) {
+                XCTAssertEqual($0 as? StoreError, .tooLarge(limit: EtcdStore.defaultRequestLimit))
+            }
+        }
+        let stored = try await store.get("/cm/ns/big")
+        XCTAssertNil(stored)
+    }
+
     func testFirstPublisherWinsTheSharedValue() async throws {
         let a = try open(), b = try open()
         async let first = a.loadOrPublish("/skiff/test") { Array("from-a".utf8) }

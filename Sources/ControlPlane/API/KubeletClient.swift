@@ -23,6 +23,10 @@ final class KubeletClient: Sendable {
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
     }
 
+    func shutdown() async {
+        try? await http.shutdown()
+    }
+
     /// Passes an upgrade request (exec's WebSocket) on to the agent's `path`: the protocol
     /// headers go along, the client's credentials do not.
     func upgrade(host: String, port: Int, path: String, request: HTTPRequest) -> HTTPResponse {

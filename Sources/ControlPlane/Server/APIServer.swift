@@ -168,6 +168,7 @@ public final class APIServer: Sendable {
         tls.applicationProtocols = ["http/1.1"]
         let context = try NIOSSLContext(configuration: tls)
         let server = HTTPServer(host: config.listenHost, port: config.listenPort, tls: context, logger: logger)
+        let (bound, boundTo) = AsyncStream.makeStream(of: Int.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await server.run(handler: { [self] request in await self.handle(request, authenticated: false) },
@@ -176,8 +177,15 @@ public final class APIServer: Sendable {
                                          do { try self.writeAdminKubeconfig(port: port) } catch {
                                              self.logger.error("cannot write admin.kubeconfig: \(error)")
                                          }
+                                         boundTo.yield(port)
+                                         boundTo.finish()
                                          onReady(port)
                                      })
+            }
+            group.addTask {
+                var ports = bound.makeAsyncIterator()
+                guard let port = await ports.next() else { return }
+                try await self.kubernetesEndpoints(port: port).run()
             }
             group.addTask { try await self.compactLoop() }
             group.addTask { try await EventExpiry(store: self.store, ttl: self.config.eventTTL).run() }
@@ -187,6 +195,22 @@ public final class APIServer: Sendable {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// Closes the connections the server holds (to etcd, to agents); after `run` has ended.
+    public func shutdown() async {
+        await handler.kubelets?.shutdown()
+        if let etcd = store as? EtcdStore { try? await etcd.shutdown() }
+    }
+
+    /// The reconciler of the `kubernetes` Service's endpoints for this server.
+    func kubernetesEndpoints(port: Int) -> APIServerEndpoints {
+        APIServerEndpoints(store: store, address: config.advertiseAddress ?? "127.0.0.1", port: port, send: { [self] method, path, body in
+            var request = HTTPRequest(method: method, uri: path, headers: ["Content-Type": "application/json", "User-Agent": "kube-apiserver"],
+                                      body: body.map { JSONSerializer.serialize($0) } ?? [])
+            request.user = UserInfo(name: "system:apiserver", groups: ["system:masters"])
+            return await self.handle(request, authenticated: true)
+        }, logger: logger)
     }
 
     /// Like kube-apiserver: every interval, compact to the revision seen one interval ago,
@@ -232,6 +256,8 @@ public final class APIServer: Sendable {
             return error.response
         } catch StoreError.unavailable(let why) {
             return APIError.serviceUnavailable(why).response
+        } catch StoreError.tooLarge(let limit) {
+            return APIError.requestEntityTooLarge(limit: limit).response
         } catch {
             logger.error("\(request.method) \(request.path): \(error)")
             return APIError.internalError("\(error)").response

@@ -38,6 +38,8 @@ public enum StoreError: Error, Equatable, Sendable {
     /// The revision asked for has been compacted away (HTTP 410 Expired upstream).
     case expired(requested: Int64, compacted: Int64)
     case unavailable(String)
+    /// The datastore refuses a value this large (etcd's --max-request-bytes, 1.5 MiB by default).
+    case tooLarge(limit: Int)
 }
 
 /// Writes hand the store a function from the revision the write will get to the bytes to

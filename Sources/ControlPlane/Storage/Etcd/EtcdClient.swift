@@ -32,6 +32,8 @@ struct EtcdError: Error, CustomStringConvertible {
     var isFutureRevision: Bool { code == 11 && message.contains("future revision") }
     /// A member that has no leader has not proposed anything, so another member may be asked.
     var isNoLeader: Bool { code == 14 && message.contains("no leader") }
+    /// etcd's --max-request-bytes, or gRPC's receive limit just above it.
+    var isTooLarge: Bool { message.contains("request is too large") || (code == 8 && message.contains("larger than max")) }
 }
 
 /// etcd's v3 API through its JSON gateway (grpc-gateway, `/v3/...` over HTTP/1.1), on every

@@ -14,6 +14,9 @@ public final class EtcdStore: Store, Sendable {
     let prefix: String
     private let compaction = CompactionMarker()
 
+    /// etcd's default --max-request-bytes, for the 413's message (etcd does not say its own).
+    static let defaultRequestLimit = 1_572_864
+
     /// The key kube-apiserver's compactor uses to agree, across servers, on who compacts.
     static let compactionKey = "/skiff/compact_rev_key"
 
@@ -135,6 +138,8 @@ public final class EtcdStore: Store, Sendable {
     private func call(_ method: String, _ body: JSONValue) async throws -> JSONValue {
         do {
             return try await client.call(method, body)
+        } catch let error as EtcdError where error.isTooLarge {
+            throw StoreError.tooLarge(limit: Self.defaultRequestLimit)
         } catch let error as EtcdError {
             throw StoreError.unavailable(error.description)
         }
