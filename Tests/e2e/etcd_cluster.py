@@ -1,6 +1,7 @@
 """A real etcd cluster on loopback for the e2e tests: Debian's /usr/bin/etcd (3.4), one
 process per member, each with its own data directory, on ports probed free. Members can be
 killed and restarted on the same data; `close()` stops them all and removes the directory."""
+import json
 import os
 import shutil
 import signal
@@ -124,6 +125,38 @@ class EtcdCluster:
                 if time.time() > deadline:
                     raise RuntimeError(f"etcd member {m.name} not healthy after {timeout}s; last: {answer!r}\n" + self.log_tail(m))
                 time.sleep(0.1)
+
+    def etcdctl(self, *args, members=None):
+        """Runs etcdctl (v3 API) against the given members (default: the running ones)."""
+        chosen = [m for m in self.members if m.running] if members is None else [self.members[i] for i in members]
+        env = dict(os.environ, ETCDCTL_API="3")
+        p = subprocess.run(["etcdctl", "--endpoints", ",".join(m.endpoint for m in chosen), "--dial-timeout", "3s",
+                            "--command-timeout", "10s", *args], env=env, capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError(f"etcdctl {' '.join(args)} failed: {p.stdout}{p.stderr}")
+        return p.stdout
+
+    def _status(self):
+        """[(member index, member id, leader id)] of the running members."""
+        answer = json.loads(self.etcdctl("endpoint", "status", "-w", "json"))
+        index = {m.endpoint: i for i, m in enumerate(self.members)}
+        return [(index[s["Endpoint"]], s["Status"]["header"]["member_id"], s["Status"]["leader"]) for s in answer]
+
+    def leader(self):
+        """Index of the member that is raft leader now."""
+        status = self._status()
+        ids = {member_id: i for i, member_id, _ in status}
+        return ids[status[0][2]]
+
+    def make_leader(self, i):
+        """Moves raft leadership to member i (etcdctl move-leader, sent to the leader)."""
+        status = self._status()
+        current = self.leader()
+        if current != i:
+            [target] = [member_id for j, member_id, _ in status if j == i]
+            self.etcdctl("move-leader", format(target, "x"), members=[current])
+            self.wait_healthy()
+        assert self.leader() == i
 
     @staticmethod
     def _curl_health(m):

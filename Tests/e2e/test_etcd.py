@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -336,7 +337,9 @@ def test_losing_one_etcd_member_keeps_the_api_working(etcd, servers, watches):
         eventually(lambda: w.saw("before") or not w.running, "the watch's initial list", 30)
         assert w.running, w.stderr()
 
-    # Member 0 is the first each server talks to, so its requests and watches were on it.
+    # Member 0 is the first each server talks to, so its requests and watches were on it;
+    # making it raft leader too, its loss also costs the others an election.
+    etcd.make_leader(0)
     etcd.kill(0, signal.SIGKILL)
     etcd.wait_healthy(timeout=30)      # the other two have a leader
 
@@ -383,19 +386,28 @@ def test_etcd_down_gives_503_and_the_api_recovers(etcd, servers, watches):
 
     etcd.stop_all(signal.SIGTERM)
 
+    # Every server answers 503 with a Status, to kubectl and to a raw request, for reads and
+    # writes. (Asked all at once: each answer waits for the server to give up on etcd.)
+    # `kubectl create configmap` words errors its own way; `create -f` shows the reason.
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: during, namespace: keep}\n"
+    calls = []
     for s in servers:
-        p = s.kubectl("get", "configmap", "kept", "-n", "keep", check=False, timeout=120)
-        assert p.returncode != 0 and "ServiceUnavailable" in p.stderr, (p.returncode, p.stdout, p.stderr)
-        p = s.kubectl("create", "configmap", "during", "-n", "keep", check=False, timeout=120)
-        assert p.returncode != 0 and "ServiceUnavailable" in p.stderr, (p.returncode, p.stdout, p.stderr)
-        for method, path, body in (("GET", "/api/v1/namespaces/keep/configmaps/kept", None),
-                                   ("GET", "/api/v1/configmaps", None),
-                                   ("POST", "/api/v1/namespaces/keep/configmaps",
-                                    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "during"}})):
-            code, answer, _ = s.request(method, path, body)
-            assert code == 503, (method, path, code, answer)
-            assert isinstance(answer, dict) and answer.get("kind") == "Status", answer
-            assert answer.get("reason") == "ServiceUnavailable" and answer.get("code") == 503, answer
+        calls += [(s, "kubectl get", lambda s=s: s.kubectl("get", "configmap", "kept", "-n", "keep", check=False, timeout=120)),
+                  (s, "kubectl create", lambda s=s: s.kubectl("create", "-f", "-", input=manifest, check=False, timeout=120)),
+                  (s, "GET", lambda s=s: s.request("GET", "/api/v1/namespaces/keep/configmaps/kept")),
+                  (s, "LIST", lambda s=s: s.request("GET", "/api/v1/configmaps")),
+                  (s, "POST", lambda s=s: s.request("POST", "/api/v1/namespaces/keep/configmaps",
+                                                   {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "during"}}))]
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        answers = list(pool.map(lambda call: call[2](), calls))
+    for (s, what, _), answer in zip(calls, answers):
+        if what.startswith("kubectl"):
+            assert answer.returncode != 0 and "ServiceUnavailable" in answer.stderr, (s.url, what, answer.stdout, answer.stderr)
+        else:
+            code, body, _ = answer
+            assert code == 503, (s.url, what, code, body)
+            assert isinstance(body, dict) and body.get("kind") == "Status", (s.url, what, body)
+            assert body.get("reason") == "ServiceUnavailable" and body.get("code") == 503, (s.url, what, body)
     # Well past the renew deadline (the leader cannot renew): every server still runs.
     time.sleep(3)
     for s in servers:
@@ -422,6 +434,10 @@ def test_etcd_down_gives_503_and_the_api_recovers(etcd, servers, watches):
     assert w.running, w.stderr()
     [event] = [e for e in w.events() if e["object"]["metadata"]["name"] == "again"]
     assert identity(event["object"]) == identity(again)
+
+    # The controllers are back too (some server leads again).
+    c.kubectl("apply", "-f", "-", input=DEPLOYMENT % 1)
+    eventually(lambda: pod_count(a) == 1, "a Pod from the controllers after etcd came back", 60)
 
 
 def test_import_an_embedded_cluster_into_empty_etcd(make_server, tmp_path):
@@ -475,10 +491,51 @@ def test_import_an_embedded_cluster_into_empty_etcd(make_server, tmp_path):
                            capture_output=True, text=True, timeout=60, start_new_session=True)
         output = p.stdout + p.stderr
         assert p.returncode != 0, output
-        assert "--import" in output and "empty" in output, output
-        # …and leaves the imported cluster as it was.
+        # It leaves the imported cluster as it was…
         got = json.loads(kubectl("get", "configmap", "settings", "-n", "legacy", "-o", "json").stdout)
         assert got["metadata"]["uid"] == configmap["metadata"]["uid"] and got["data"] == {"mode": "new"}
         assert new.token() == token
+        # …and says why, as a usage-style error (exit code 1 or so), not a crash.
+        assert 0 < p.returncode < 128, (p.returncode, output)
+        assert "--import" in output and "empty" in output, output
     finally:
         etcd.close()
+
+
+def kubernetes_endpoints(server):
+    """The `kubernetes` Service's endpoints as (ip, port) pairs, from Endpoints and from its
+    EndpointSlices: both must say the same."""
+    ep = get(server, "endpoints", "kubernetes")
+    from_endpoints = sorted((a["ip"], p["port"]) for s in ep.get("subsets", []) for a in s["addresses"] for p in s["ports"])
+    slices = json.loads(server.kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=kubernetes", "-o", "json"))["items"]
+    from_slices = sorted((a, p["port"]) for sl in slices for e in sl.get("endpoints") or [] for a in e["addresses"] for p in sl["ports"])
+    assert from_endpoints == from_slices, (ep, slices)
+    return from_endpoints
+
+
+def test_the_kubernetes_service_lists_every_live_server_and_sigterm_hands_over_at_once(servers):
+    everyone = sorted(("127.0.0.1", s.port) for s in servers)
+    eventually(lambda: kubernetes_endpoints(servers[0]) == everyone, "every server in the kubernetes endpoints", 30)
+    by_identity = {leader_identity(s): s for s in servers}
+    first = eventually(lambda: (lease(servers[0]) or {}).get("holderIdentity"), "a leader", 20)
+    leader = by_identity[first]
+    survivors = [s for s in servers if s is not leader]
+
+    # A clean stop: the Lease is given up and the server leaves the endpoints at once,
+    # long before the 15 s a silent server's record lasts.
+    leader.proc.send_signal(signal.SIGTERM)
+    assert leader.proc.wait(timeout=15) == 0, read(leader.log_path)
+    assert "Fatal error" not in read(leader.log_path)
+    stopped = time.monotonic()
+    second = eventually(lambda: (lambda h: h if h and h != first else None)((lease(survivors[0]) or {}).get("holderIdentity")),
+                        "another server taking the given-up Lease", 10)
+    remaining = sorted(("127.0.0.1", s.port) for s in survivors)
+    eventually(lambda: kubernetes_endpoints(survivors[0]) == remaining, "the stopped server gone from the endpoints", 10)
+    assert time.monotonic() - stopped < 10
+    assert by_identity[second] in survivors
+
+    # A crash: the record expires instead.
+    victim = survivors[1] if by_identity[second] is survivors[0] else survivors[0]
+    victim.kill(signal.SIGKILL)
+    [last] = [s for s in survivors if s is not victim]
+    eventually(lambda: kubernetes_endpoints(last) == [("127.0.0.1", last.port)], "the killed server's record expiring", 40)

@@ -43,34 +43,59 @@ public final class APIServer: Sendable {
         let dir = config.dataDirectory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let cidrs = try Self.serviceCIDRs(config.serviceCIDR)
+        let store = try await Self.openStore(config, logger: logger)
+        self.store = store
+        // Clients of etcd and of agents must be shut down, not dropped, if start-up fails.
+        var kubelets: KubeletClient?
+        do {
+            authenticator = try Authenticator.loadOrCreate(directory: dir)
+            let advertise = config.advertiseAddress ?? "127.0.0.1"
+            var ips = Set(ClusterPKI.hostAddresses() + ["127.0.0.1", "::1", advertise] + cidrs.map { $0.address(at: 1).description })
+            var dns: Set<String> = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                                    "kubernetes.default.svc.cluster.local", ProcessInfo.processInfo.hostName]
+            for san in config.extraSANs {
+                if IPAddress(san) != nil || san.contains(":") { ips.insert(san) } else { dns.insert(san) }
+            }
+            pki = try ClusterPKI.loadOrCreate(directory: "\(dir)/tls", dnsNames: dns.sorted(), ipAddresses: ips.sorted())
+            let allocators = ServiceAllocators(serviceCIDRs: cidrs, nodePorts: config.nodePortRange, store: store)
+            let admission = Admission(store: store, registry: registry, allocators: allocators)
+            kubelets = try KubeletClient(certificatePEM: pki.kubeletClientCertificatePEM, keyPEM: pki.kubeletClientKeyPEM)
+            handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry),
+                                      kubelets: kubelets)
+            discovery = Discovery(registry: registry, serverAddress: "\(advertise):\(config.listenPort)")
+            openAPI = OpenAPIDocuments(registry: registry)
+            try await bootstrap(allocators: allocators, cidr: cidrs[0])
+        } catch {
+            await kubelets?.shutdown()
+            await Self.close(store)
+            throw error
+        }
+    }
+
+    /// The datastore `--datastore` names; for etcd, with `--import` done and the cluster's
+    /// shared credentials in the data directory.
+    private static func openStore(_ config: APIServerConfig, logger: Logger) async throws -> any Store {
         switch config.datastore {
         case .embedded:
             if config.importFrom != nil { throw DatastoreError("--import copies into etcd: give --datastore etcd://…") }
-            store = try SQLiteStore(path: "\(dir)/state.db")
+            return try SQLiteStore(path: "\(config.dataDirectory)/state.db")
         case .etcd(let endpoints, let tls, let prefix):
             let etcd = try EtcdStore(endpoints: endpoints, tls: tls, prefix: prefix)
-            if let source = config.importFrom {
-                _ = try await EmbeddedImport.copy(from: source, into: etcd, logger: logger)
+            do {
+                if let source = config.importFrom {
+                    _ = try await EmbeddedImport.copy(from: source, into: etcd, logger: logger)
+                }
+                try await SharedCredentials.synchronize(store: etcd, dataDirectory: config.dataDirectory, importing: config.importFrom)
+            } catch {
+                await close(etcd)
+                throw error
             }
-            try await SharedCredentials.synchronize(store: etcd, dataDirectory: dir, importing: config.importFrom)
-            store = etcd
+            return etcd
         }
-        authenticator = try Authenticator.loadOrCreate(directory: dir)
-        let advertise = config.advertiseAddress ?? "127.0.0.1"
-        var ips = Set(ClusterPKI.hostAddresses() + ["127.0.0.1", "::1", advertise] + cidrs.map { $0.address(at: 1).description })
-        var dns: Set<String> = ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
-                                "kubernetes.default.svc.cluster.local", ProcessInfo.processInfo.hostName]
-        for san in config.extraSANs {
-            if IPAddress(san) != nil || san.contains(":") { ips.insert(san) } else { dns.insert(san) }
-        }
-        pki = try ClusterPKI.loadOrCreate(directory: "\(dir)/tls", dnsNames: dns.sorted(), ipAddresses: ips.sorted())
-        let allocators = ServiceAllocators(serviceCIDRs: cidrs, nodePorts: config.nodePortRange, store: store)
-        let admission = Admission(store: store, registry: registry, allocators: allocators)
-        handler = ResourceHandler(store: store, registry: registry, admission: admission, validator: FieldValidator(registry: registry),
-                                  kubelets: try KubeletClient(certificatePEM: pki.kubeletClientCertificatePEM, keyPEM: pki.kubeletClientKeyPEM))
-        discovery = Discovery(registry: registry, serverAddress: "\(advertise):\(config.listenPort)")
-        openAPI = OpenAPIDocuments(registry: registry)
-        try await bootstrap(allocators: allocators, cidr: cidrs[0])
+    }
+
+    private static func close(_ store: any Store) async {
+        if let etcd = store as? EtcdStore { try? await etcd.shutdown() }
     }
 
     /// What every cluster has: the system namespaces and the `kubernetes` Service.
@@ -200,7 +225,7 @@ public final class APIServer: Sendable {
     /// Closes the connections the server holds (to etcd, to agents); after `run` has ended.
     public func shutdown() async {
         await handler.kubelets?.shutdown()
-        if let etcd = store as? EtcdStore { try? await etcd.shutdown() }
+        await Self.close(store)
     }
 
     /// The reconciler of the `kubernetes` Service's endpoints for this server.

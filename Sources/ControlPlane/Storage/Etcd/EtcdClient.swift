@@ -52,8 +52,11 @@ final class EtcdClient: Sendable {
         let scheme = tls.isEmpty ? "http" : "https"
         self.endpoints = endpoints.map { "\(scheme)://\($0)" }
         var config = HTTPClient.Configuration(tlsConfiguration: try Self.tlsConfiguration(tls),
-                                              timeout: .init(connect: .seconds(3)))
+                                              timeout: .init(connect: .seconds(1)))
         config.redirectConfiguration = .disallow
+        // A refused connection is retried until the connect timeout (AsyncHTTPClient's pool
+        // backs off and tries again), so the timeout is what a dead member costs each
+        // request before the next member is asked: short, as etcd sits on a near network.
         // Every watch holds a connection for as long as it runs (the gateway streams one
         // watch per request); the pool must not queue requests behind them.
         config.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 100_000
