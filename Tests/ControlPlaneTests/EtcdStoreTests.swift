@@ -21,8 +21,8 @@ final class EtcdStoreTests: XCTestCase {
         cluster?.stop()
     }
 
-    func open(_ endpoints: [String]? = nil) throws -> EtcdStore {
-        let store = try EtcdStore(endpoints: endpoints ?? cluster.endpoints)
+    func open(_ endpoints: [String]? = nil, watchCache: Bool = true, history: Int = 8192) throws -> EtcdStore {
+        let store = try EtcdStore(endpoints: endpoints ?? cluster.endpoints, watchCache: watchCache, historyCapacity: history)
         stores.append(store)
         return store
     }
@@ -159,6 +159,51 @@ final class EtcdStoreTests: XCTestCase {
             if seen.count == written.count { break }
         }
         XCTAssertEqual(seen, written)
+    }
+
+    func testAWriteThroughOneStoreIsInTheNextListOfAnother() async throws {
+        let a = try open(), b = try open()
+        _ = try await b.list(prefix: "/cm/", startAfter: nil, limit: 0, revision: nil)  // b's cache is loaded
+        for i in 0..<30 {
+            let made = try await a.create("/cm/ns/c\(i)", value: value("c\(i)"))
+            let page = try await b.list(prefix: "/cm/", startAfter: nil, limit: 0, revision: nil)
+            XCTAssertEqual(page.items.count, i + 1)
+            XCTAssertGreaterThanOrEqual(page.revision, made.revision)
+        }
+    }
+
+    func testAWatchFurtherBackThanTheRingReadsItsHistoryFromEtcd() async throws {
+        let store = try open(history: 4)
+        var revisions: [Int64] = []
+        for i in 0..<20 {
+            revisions.append(try await store.create("/cm/ns/\(i)", value: value("v\(i)")).revision)
+            _ = try await store.create("/other/ns/\(i)", value: value("x"))
+        }
+        _ = try await store.list(prefix: "/cm/", startAfter: nil, limit: 0, revision: nil)
+        let stream = try await store.watch(prefix: "/cm/", afterRevision: revisions[1])
+        var seen: [Int64] = []
+        for try await event in stream {
+            seen.append(event.object.revision)
+            if seen.count == 18 { break }
+        }
+        XCTAssertEqual(seen, Array(revisions[2...]))
+    }
+
+    func testWithoutTheWatchCacheReadsAndWatchesGoToEtcd() async throws {
+        let store = try open(watchCache: false)
+        let a = try await store.create("/cm/ns/a", value: value("a"))
+        let b = try await store.create("/cm/ns/b", value: value("b"))
+        let page = try await store.list(prefix: "/cm/", startAfter: nil, limit: 1, revision: nil)
+        XCTAssertEqual(page.items.map(\.key), ["/cm/ns/a"])
+        XCTAssertEqual(page.remaining, 1)
+        var iterator = try await store.watch(prefix: "/cm/", afterRevision: a.revision - 1).makeAsyncIterator()
+        let first = try await iterator.next(), second = try await iterator.next()
+        XCTAssertEqual([first?.object.revision, second?.object.revision], [a.revision, b.revision])
+        let updated = try await store.update("/cm/ns/a", expectedRevision: a.revision, value: value("a2"))
+        let third = try await iterator.next()
+        XCTAssertEqual(third?.kind, .modified)
+        XCTAssertEqual(third?.object.revision, updated.revision)
+        XCTAssertEqual(name(third?.previous), "a")
     }
 
     func testAQuietWatchReportsProgressFromEtcd() async throws {

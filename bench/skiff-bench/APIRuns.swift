@@ -38,7 +38,10 @@ struct SkiffRun {
     var backingMemLoaded: ProcMemory?
     var memEnd: ProcMemory?
     var backingMemEnd: ProcMemory?
-    var hasBacking: Bool
+    /// Seconds after the creates until no pod changed for a second (the server's controllers
+    /// write each new pod once more), and the pod events seen in that time.
+    var settleSeconds: Double
+    var settleEvents: Int
 }
 
 /// What the bare-etcd phases measured.

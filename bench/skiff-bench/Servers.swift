@@ -78,7 +78,8 @@ final class Cleanup: @unchecked Sendable {
             defer { children = []; directories = []; actions = [] }
             return (children, directories, actions)
         }
-        for child in kids { child.stop() }
+        // Last started first: a server on etcd goes before the etcd it needs to shut down cleanly.
+        for child in kids.reversed() { child.stop() }
         for step in steps.reversed() { step() }
         for dir in dirs { try? FileManager.default.removeItem(atPath: dir) }
     }

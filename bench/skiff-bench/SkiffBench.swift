@@ -25,7 +25,7 @@ enum WatchWrite: String, ExpressibleByArgument, Sendable {
 struct APIBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
-        abstract: "API server vs etcd: create throughput, list latency, watch fan-out, memory.")
+        abstract: "skiff on SQLite vs skiff on etcd vs bare etcd: create throughput, list latency, watch fan-out, memory.")
 
     @Option(help: "The release `skiff` binary.")
     var skiff: String = ".build-bench/release/skiff"
@@ -49,6 +49,9 @@ struct APIBench: AsyncParsableCommand {
     var watchWrite: WatchWrite = .update
     @Option(name: .customLong("watch-timeout"), help: "Seconds watchers may lag behind the last write before they count as failed.")
     var watchTimeout: Double = 30
+    @Option(name: .customLong("server-arg"), parsing: .unconditionalSingleValue,
+            help: "An extra flag for both skiff servers (repeatable), e.g. --server-arg=--controllers=-* to measure the API without the controllers.")
+    var serverArgs: [String] = []
     @Option(name: .customLong("work-dir"), help: "Parent of the temporary server directories (default: a new /tmp/skiff-bench.XXXXXX, removed at exit).")
     var workDir: String?
 
@@ -82,7 +85,7 @@ struct APIBench: AsyncParsableCommand {
         // Whatever happened: nothing we started may survive the run.
         let leftovers = processesMentioning(root)
         if leftovers.isEmpty {
-            print("cleanup: both servers stopped; no process mentions \(root); temp dirs removed (\(FileManager.default.fileExists(atPath: root) ? "NOT removed" : "gone")).")
+            print("cleanup: all servers stopped (skiff on SQLite, skiff on etcd, its etcd, bare etcd); no process mentions \(root); temp dirs removed (\(FileManager.default.fileExists(atPath: root) ? "NOT removed" : "gone")).")
         } else {
             for p in leftovers {
                 print("cleanup: LEFTOVER pid \(p.pid): \(p.cmdline) — killing")
@@ -96,51 +99,125 @@ struct APIBench: AsyncParsableCommand {
     // MARK: - The run
 
     private func benchmark(root: String, machine: MachineInfo) async throws -> Bool {
-        let skiffDir = root + "/skiff", etcdDir = root + "/etcd"
-        for dir in [skiffDir, etcdDir] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let skiffPort = try freeLoopbackPort()
-        let etcdPort = try freeLoopbackPort(), peerPort = try freeLoopbackPort()
-
-        // Servers.
-        let skiffPath = URL(fileURLWithPath: skiff).standardizedFileURL.path
-        let skiffChild = try Child(name: "skiff", executable: skiffPath,
-                                   arguments: ["server", "--data-dir", skiffDir + "/data", "--listen", "127.0.0.1:\(skiffPort)",
-                                               "--log-level", "warning"],
-                                   logPath: skiffDir + "/server.log")
-        let clientURL = "http://127.0.0.1:\(etcdPort)", peerURL = "http://127.0.0.1:\(peerPort)"
-        let etcdChild = try Child(name: "etcd", executable: etcd,
-                                  arguments: ["--name", "bench", "--data-dir", etcdDir + "/data",
-                                              "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
-                                              "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-                                              "--initial-cluster", "bench=\(peerURL)"],
-                                  logPath: etcdDir + "/etcd.log")
+        // skiff on SQLite; skiff on an etcd of its own; and a bare etcd the benchmark talks to
+        // directly. The two etcds are separate processes with separate data dirs and ports, so
+        // the bare-etcd figures never share a database (or a WAL) with skiff's keys.
+        let skiffDir = root + "/skiff-sqlite", skiffEtcdDir = root + "/skiff-etcd"
+        let backingDir = root + "/etcd-for-skiff", etcdDir = root + "/etcd-bare"
+        for dir in [skiffDir, skiffEtcdDir, backingDir, etcdDir] {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
         let etcdVersion = Self.commandOutput(etcd, ["--version"]).split(separator: "\n").filter { !$0.hasPrefix("Git SHA") }.prefix(2).joined(separator: ", ")
 
-        let skiffConfig = try await waitForSkiff(child: skiffChild, dataDir: skiffDir + "/data")
-        let skiffClient = try Endpoint.makeClient(caPEM: skiffConfig.certificateAuthorityPEM, connections: concurrency)
-        let etcdClient = try Endpoint.makeClient(caPEM: nil, connections: concurrency)
-        let result: Bool
+        let sqliteChild = try startSkiff(name: "skiff-sqlite", dir: skiffDir, datastore: nil)
+        let (etcdChild, etcdURL) = try startEtcd(name: "etcd-bare", dir: etcdDir)
+        let (backingChild, backingURL) = try startEtcd(name: "etcd-for-skiff", dir: backingDir)
+
+        var clients: [HTTPClient] = []
+        func shutdownClients() async { for client in clients { try? await client.shutdown() } }
         do {
-            result = try await measure(machine: machine, skiffChild: skiffChild, etcdChild: etcdChild, skiffConfig: skiffConfig,
-                                       skiffClient: skiffClient, etcdClient: etcdClient, clientURL: clientURL, etcdVersion: etcdVersion)
+            // Both etcds are plain HTTP: one pool serves them (AsyncHTTPClient pools per host and port).
+            let etcdClient = try Endpoint.makeClient(caPEM: nil, connections: concurrency)
+            clients.append(etcdClient)
+            let plain = HTTPHeaders([("User-Agent", "skiff-bench")])
+            let ed = Endpoint(client: etcdClient, base: etcdURL, headers: plain)
+            let backing = Endpoint(client: etcdClient, base: backingURL, headers: plain)
+            // skiff on etcd needs its etcd up before it starts.
+            try await waitForEtcd(child: backingChild, endpoint: backing)
+            let onEtcdChild = try startSkiff(name: "skiff-etcd", dir: skiffEtcdDir,
+                                             datastore: "etcd://" + backingURL.dropFirst("http://".count))
+
+            func target(_ label: String, _ child: Child, dataDir: String, backing: (child: Child, endpoint: Endpoint)?) async throws -> SkiffTarget {
+                let config = try await waitForSkiff(child: child, dataDir: dataDir)
+                let client = try Endpoint.makeClient(caPEM: config.certificateAuthorityPEM, connections: concurrency)
+                clients.append(client)
+                var headers = HTTPHeaders([("Accept", "application/json"), ("User-Agent", "skiff-bench")])
+                headers.add(name: "Authorization", value: "Bearer \(config.token ?? "")")
+                return SkiffTarget(label: label, child: child, config: config,
+                                   endpoint: Endpoint(client: client, base: config.server, headers: headers), backing: backing)
+            }
+            let sqlite = try await target("skiff (SQLite)", sqliteChild, dataDir: skiffDir + "/data", backing: nil)
+            let onEtcd = try await target("skiff (etcd)", onEtcdChild, dataDir: skiffEtcdDir + "/data",
+                                          backing: (backingChild, backing))
+            try await waitForEtcd(child: etcdChild, endpoint: ed)
+            log("all servers up: skiff (SQLite) \(sqlite.endpoint.base), skiff (etcd) \(onEtcd.endpoint.base) on etcd \(backingURL), etcd (bare) \(etcdURL)")
+            let result = try await measure(machine: machine, sqlite: sqlite, onEtcd: onEtcd, etcdChild: etcdChild, ed: ed,
+                                           etcdVersion: etcdVersion)
+            await shutdownClients()
+            return result
         } catch {
-            try? await skiffClient.shutdown()
-            try? await etcdClient.shutdown()
+            await shutdownClients()
             throw error
         }
-        try await skiffClient.shutdown()
-        try await etcdClient.shutdown()
-        return result
     }
 
-    private func measure(machine: MachineInfo, skiffChild: Child, etcdChild: Child, skiffConfig: KubeClientConfig,
-                         skiffClient: HTTPClient, etcdClient: HTTPClient, clientURL: String, etcdVersion: String) async throws -> Bool {
-        var skiffHeaders = HTTPHeaders([("Accept", "application/json"), ("User-Agent", "skiff-bench")])
-        skiffHeaders.add(name: "Authorization", value: "Bearer \(skiffConfig.token ?? "")")
-        let sk = Endpoint(client: skiffClient, base: skiffConfig.server, headers: skiffHeaders)
-        let ed = Endpoint(client: etcdClient, base: clientURL, headers: HTTPHeaders([("User-Agent", "skiff-bench")]))
-        try await waitForEtcd(child: etcdChild, endpoint: ed)
-        log("both servers up: skiff \(sk.base), etcd \(ed.base)")
+    private func startSkiff(name: String, dir: String, datastore: String?) throws -> Child {
+        let skiffPath = URL(fileURLWithPath: skiff).standardizedFileURL.path
+        let port = try freeLoopbackPort()
+        var arguments = ["server"]
+        if let datastore { arguments += ["--datastore", datastore] }
+        arguments += ["--data-dir", dir + "/data", "--listen", "127.0.0.1:\(port)", "--log-level", "warning"] + serverArgs
+        return try Child(name: name, executable: skiffPath, arguments: arguments, logPath: dir + "/server.log")
+    }
+
+    /// An etcd with its defaults (durability included) on free loopback ports; returns its client URL.
+    private func startEtcd(name: String, dir: String) throws -> (Child, String) {
+        let clientURL = "http://127.0.0.1:\(try freeLoopbackPort())", peerURL = "http://127.0.0.1:\(try freeLoopbackPort())"
+        let child = try Child(name: name, executable: etcd,
+                              arguments: ["--name", "bench", "--data-dir", dir + "/data",
+                                          "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
+                                          "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
+                                          "--initial-cluster", "bench=\(peerURL)"],
+                              logPath: dir + "/etcd.log")
+        return (child, clientURL)
+    }
+
+    private func measure(machine: MachineInfo, sqlite: SkiffTarget, onEtcd: SkiffTarget, etcdChild: Child, ed: Endpoint,
+                         etcdVersion: String) async throws -> Bool {
+        // The same serialized pods for every system.
+        let podBodies = (0..<pods).map { PodFactory.json(index: $0, namespaces: namespaces) }
+        let averagePodBytes = podBodies.reduce(0) { $0 + $1.utf8.count } / pods
+        let skiffBodies = podBodies.map { ByteBuffer(string: $0) }
+        let expectedSelected = (0..<pods).filter { $0 % 10 == 3 }.count
+
+        // Where the CPU went in each phase: this benchmark, each server, and everything else on the machine.
+        var metered = [(name: "skiff (SQLite)", pid: sqlite.child.pid), (name: "skiff (etcd)", pid: onEtcd.child.pid)]
+        if let backing = onEtcd.backing { metered.append((name: "its etcd", pid: backing.child.pid)) }
+        metered.append((name: "etcd (bare)", pid: etcdChild.pid))
+        let meter = PhaseMeter(metered)
+
+        // The same phases with the same inputs on both skiff servers, then bare etcd.
+        // A server whose phases are done is stopped (after its last memory reading): its
+        // controllers keep working on the pods it holds (the scheduler retries every pod that
+        // fits nowhere each minute and records an Event for it), which would otherwise take
+        // CPU from the next system's phases.
+        let sqliteRun = try await skiffPhases(sqlite, bodies: skiffBodies, expectedSelected: expectedSelected, meter: meter)
+        sqlite.child.stop()
+        let onEtcdRun = try await skiffPhases(onEtcd, bodies: skiffBodies, expectedSelected: expectedSelected, meter: meter)
+        onEtcd.child.stop()
+        onEtcd.backing?.child.stop()
+        let etcdRun = try await etcdPhases(ed, pid: etcdChild.pid, podBodies: podBodies, meter: meter)
+
+        let report = Report(
+            bench: self, machine: machine, etcdVersion: etcdVersion,
+            commands: [("skiff (SQLite)", sqlite.child.commandLine), ("skiff (etcd)", onEtcd.child.commandLine),
+                       ("its etcd", onEtcd.backing?.child.commandLine ?? "?"), ("etcd (bare)", etcdChild.commandLine)],
+            averagePodBytes: averagePodBytes, expectedSelected: expectedSelected,
+            sqlite: sqliteRun, onEtcd: onEtcdRun, etcd: etcdRun, meter: meter)
+        print(report.render())
+        fflush(nil)
+        return [sqliteRun.watch, onEtcdRun.watch, etcdRun.watch].contains { !$0.failures.isEmpty }
+    }
+
+    /// Every skiff phase on one server: namespaces (untimed), creates, lists, watch fan-out and
+    /// memory. Run once per skiff server with identical inputs.
+    private func skiffPhases(_ target: SkiffTarget, bodies: [ByteBuffer], expectedSelected: Int,
+                             meter: PhaseMeter) async throws -> SkiffRun {
+        let sk = target.endpoint, label = target.label, ns = namespaces, pods = pods
+        let pid = target.child.pid, backingPID = target.backing?.child.pid
+        func cpu() -> (server: Double, backing: Double) {
+            (procCPUSeconds(pid: pid), backingPID.map { procCPUSeconds(pid: $0) } ?? 0)
+        }
 
         // Namespaces (not timed).
         for n in 0..<namespaces {
@@ -148,83 +225,59 @@ struct APIBench: AsyncParsableCommand {
             try await sk.expect(201, .POST, "/api/v1/namespaces", body: ByteBuffer(string: body))
         }
 
-        // The same serialized pods for both.
-        let podBodies = (0..<pods).map { PodFactory.json(index: $0, namespaces: namespaces) }
-        let averagePodBytes = podBodies.reduce(0) { $0 + $1.utf8.count } / pods
-        let skiffBodies = podBodies.map { ByteBuffer(string: $0) }
-        let etcdBodies = podBodies.enumerated().map { i, pod in
-            ByteBuffer(string: "{\"key\":\"\(base64(PodFactory.etcdKey(index: i, namespaces: namespaces)))\",\"value\":\"\(base64(pod))\"}")
-        }
-        let ns = namespaces
-
         // 1. Create throughput.
-        log("creates: \(pods) pods into skiff, \(concurrency) in flight")
-        // Where the CPU went in each phase: this benchmark, each server, and everything else on the machine.
-        var clientCPU: [PhaseCPU] = []
-        let meterPIDs = (skiffChild.pid, etcdChild.pid)
-        func snapshot() -> CPUSnapshot { CPUSnapshot.take(skiff: meterPIDs.0, etcd: meterPIDs.1) }
-        var self0 = snapshot()
-        func clientPhase(_ name: String) { let now = snapshot(); clientCPU.append(PhaseCPU(name: name, from: self0, to: now)); self0 = now }
-        var cpu0 = procCPUSeconds(pid: skiffChild.pid)
-        let skiffCreate = try await runWorkers(count: pods, concurrency: concurrency) { i in
-            try await sk.expect(201, .POST, "/api/v1/namespaces/\(PodFactory.namespace(i, namespaces: ns))/pods", body: skiffBodies[i])
+        log("\(label) creates: \(pods) pods, \(concurrency) in flight")
+        var fsync0: FsyncCount?
+        if let backing = target.backing { fsync0 = await etcdFsyncs(backing.endpoint) }
+        meter.restart()
+        var cpu0 = cpu()
+        let create = try await runWorkers(count: pods, concurrency: concurrency) { i in
+            try await sk.expect(201, .POST, "/api/v1/namespaces/\(PodFactory.namespace(i, namespaces: ns))/pods", body: bodies[i])
         }
-        let skiffCreateCPU = procCPUSeconds(pid: skiffChild.pid) - cpu0
-        clientPhase("skiff creates")
-        log("creates: \(pods) puts into etcd")
-        cpu0 = procCPUSeconds(pid: etcdChild.pid)
-        let fsync0 = await etcdFsyncs(ed)
-        let etcdCreate = try await runWorkers(count: pods, concurrency: concurrency) { i in
-            try await ed.expect(200, .POST, "/v3/kv/put", body: etcdBodies[i])
+        var cpu1 = cpu()
+        meter.mark("\(label) creates")
+        var createFsyncs: FsyncCount?
+        if let backing = target.backing, let fsync0 {
+            let fsync1 = await etcdFsyncs(backing.endpoint)
+            createFsyncs = FsyncCount(count: fsync1.count - fsync0.count, seconds: fsync1.seconds - fsync0.seconds)
         }
-        let etcdCreateCPU = procCPUSeconds(pid: etcdChild.pid) - cpu0
-        let fsync1 = await etcdFsyncs(ed)
-        let etcdCreateFsyncs = (count: fsync1.count - fsync0.count, seconds: fsync1.seconds - fsync0.seconds)
-        clientPhase("etcd puts")
-        let skiffMemLoaded = procMemory(pid: skiffChild.pid), etcdMemLoaded = procMemory(pid: etcdChild.pid)
+        let memLoaded = procMemory(pid: pid), backingMemLoaded = backingPID.flatMap { procMemory(pid: $0) }
+        let (createCPU, createBackingCPU) = (cpu1.server - cpu0.server, cpu1.backing - cpu0.backing)
+        // The server's own controllers write every new pod once more (the scheduler records
+        // PodScheduled=False: there are no nodes). Lists must not race those writes.
+        let settled = try await settlePods(sk, caPEM: target.config.certificateAuthorityPEM, label: label)
 
         // 2. List latency.
-        log("lists: GET /api/v1/pods ×\(lists)")
-        let expectedSelected = (0..<pods).filter { $0 % 10 == 3 }.count
-        self0 = snapshot()
-        cpu0 = procCPUSeconds(pid: skiffChild.pid)
-        let skiffList = try await timedLists(lists) {
+        log("\(label) lists: GET /api/v1/pods ×\(lists), then with labelSelector=app=web-3 ×\(lists)")
+        meter.restart()
+        cpu0 = cpu()
+        let list = try await timedLists(lists) {
             try await sk.expect(200, .GET, "/api/v1/pods")
         } verify: { body in
             let count = try parseJSON(body)["items"]?.arrayValue?.count ?? -1
-            guard count == pods else { throw BenchError("skiff list returned \(count) pods, wanted \(pods)") }
+            guard count == pods else { throw BenchError("\(label) list returned \(count) pods, wanted \(pods)") }
         }
-        let skiffSelector = try await timedLists(lists) {
+        let selector = try await timedLists(lists) {
             try await sk.expect(200, .GET, "/api/v1/pods?labelSelector=app%3Dweb-3")
         } verify: { body in
             let count = try parseJSON(body)["items"]?.arrayValue?.count ?? -1
-            guard count == expectedSelected else { throw BenchError("skiff selector list returned \(count) pods, wanted \(expectedSelected)") }
+            guard count == expectedSelected else { throw BenchError("\(label) selector list returned \(count) pods, wanted \(expectedSelected)") }
         }
-        let skiffListCPU = procCPUSeconds(pid: skiffChild.pid) - cpu0
-        clientPhase("skiff lists")
-        log("lists: etcd range /registry/pods/ ×\(lists)")
-        let rangeBody = ByteBuffer(string: "{\"key\":\"\(base64("/registry/pods/"))\",\"range_end\":\"\(base64("/registry/pods0"))\"}")
-        cpu0 = procCPUSeconds(pid: etcdChild.pid)
-        let etcdList = try await timedLists(lists) {
-            try await ed.expect(200, .POST, "/v3/kv/range", body: rangeBody)
-        } verify: { body in
-            let count = try parseJSON(body)["count"]?.stringValue.flatMap { Int($0) } ?? -1
-            guard count == pods else { throw BenchError("etcd range returned count \(count), wanted \(pods)") }
-        }
-        let etcdListCPU = procCPUSeconds(pid: etcdChild.pid) - cpu0
-        clientPhase("etcd ranges")
+        cpu1 = cpu()
+        meter.mark("\(label) lists")
 
         // 3. Watch fan-out.
-        let skiffWatch = try await watchPhase(
-            system: "skiff", endpoint: sk, caPEM: skiffConfig.certificateAuthorityPEM, pid: skiffChild.pid, wire: .kubernetes,
+        meter.restart()
+        let watch = try await watchPhase(
+            system: label, endpoint: sk, caPEM: target.config.certificateAuthorityPEM, pid: pid, backingPID: backingPID, wire: .kubernetes,
             openRequest: { endpoint in
                 let listed = try await endpoint.expect(200, .GET, "/api/v1/pods?limit=1")
                 guard let rv = try parseJSON(listed)[path: ["metadata", "resourceVersion"]]?.stringValue else {
-                    throw BenchError("skiff list has no resourceVersion")
+                    throw BenchError("\(label) list has no resourceVersion")
                 }
                 return endpoint.request(.GET, "/api/v1/pods?watch=1&resourceVersion=\(rv)")
             },
-            write: { [watchWrite, pods] seq, stamp in
+            write: { [watchWrite] seq, stamp in
                 switch watchWrite {
                 case .update:
                     let i = seq % pods
@@ -236,9 +289,98 @@ struct APIBench: AsyncParsableCommand {
                                         body: ByteBuffer(string: PodFactory.json(index: i, namespaces: ns, stamp: stamp)))
                 }
             })
-        clientPhase("skiff watch")
-        let etcdWatch = try await watchPhase(
-            system: "etcd", endpoint: ed, caPEM: nil, pid: etcdChild.pid, wire: .etcd,
+        meter.mark("\(label) watch")
+        let memEnd = procMemory(pid: pid), backingMemEnd = backingPID.flatMap { procMemory(pid: $0) }
+
+        return SkiffRun(label: label, create: create, createCPU: createCPU, createBackingCPU: createBackingCPU, createFsyncs: createFsyncs,
+                        list: list, selector: selector, listCPU: cpu1.server - cpu0.server, listBackingCPU: cpu1.backing - cpu0.backing,
+                        watch: watch, memLoaded: memLoaded, backingMemLoaded: backingMemLoaded, memEnd: memEnd, backingMemEnd: backingMemEnd,
+                        settleSeconds: settled.seconds, settleEvents: settled.events)
+    }
+
+    /// Waits until no pod has changed for a second (at most two minutes): watches pods from
+    /// the current resourceVersion and counts the events until the stream goes quiet.
+    private func settlePods(_ sk: Endpoint, caPEM: String?, label: String) async throws -> (seconds: Double, events: Int) {
+        let start = monoNanos()
+        let listed = try await sk.expect(200, .GET, "/api/v1/pods?limit=1")
+        guard let rv = try parseJSON(listed)[path: ["metadata", "resourceVersion"]]?.stringValue else {
+            throw BenchError("\(label) list has no resourceVersion")
+        }
+        let client = try Endpoint.makeClient(caPEM: caPEM, connections: 1)
+        let watching = Endpoint(client: client, base: sk.base, headers: sk.headers)
+        // Milliseconds on the monotonic clock.
+        let startMs = Int(start / 1_000_000)
+        let events = Counter(), lastEvent = Counter()
+        lastEvent.set(startMs)
+        let failure = ErrorBox()
+        let reader = Task {
+            do {
+                let response = try await client.execute(watching.request(.GET, "/api/v1/pods?watch=1&resourceVersion=\(rv)"), timeout: .seconds(300))
+                guard response.status == .ok else { throw BenchError("HTTP \(response.status.code)") }
+                for try await buffer in response.body {
+                    let lines = buffer.readableBytesView.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                    if lines > 0 {
+                        events.add(lines)
+                        lastEvent.set(Int(monoNanos() / 1_000_000))
+                    }
+                }
+                if !Task.isCancelled { failure.set("the watch ended") }
+            } catch {
+                if !Task.isCancelled { failure.set("\(error)") }
+            }
+        }
+        while monoNanos() - start < 120_000_000_000 {
+            try await Task.sleep(for: .milliseconds(100))
+            if Int(monoNanos() / 1_000_000) - lastEvent.current >= 1_000 { break }
+        }
+        reader.cancel()
+        await reader.value
+        try? await client.shutdown()
+        if let error = failure.value { throw BenchError("\(label): the watch that waits for pods to settle failed: \(error)") }
+        let quiet = Int(monoNanos() / 1_000_000) - lastEvent.current >= 1_000
+        let seconds = Double(lastEvent.current - startMs) / 1000
+        log("\(label): \(events.current) pod events after the creates, the last \(fmt(seconds, 2)) s after them\(quiet ? "" : "; STILL BUSY after 120 s")")
+        return (seconds, events.current)
+    }
+
+    /// The peer: the same pods as opaque values in a bare etcd, through its JSON gateway.
+    private func etcdPhases(_ ed: Endpoint, pid: Int32, podBodies: [String], meter: PhaseMeter) async throws -> EtcdRun {
+        let ns = namespaces, pods = pods
+        let etcdBodies = podBodies.enumerated().map { i, pod in
+            ByteBuffer(string: "{\"key\":\"\(base64(PodFactory.etcdKey(index: i, namespaces: ns)))\",\"value\":\"\(base64(pod))\"}")
+        }
+
+        // 1. Puts.
+        log("etcd (bare) creates: \(pods) puts, \(concurrency) in flight")
+        let fsync0 = await etcdFsyncs(ed)
+        meter.restart()
+        var cpu0 = procCPUSeconds(pid: pid)
+        let create = try await runWorkers(count: pods, concurrency: concurrency) { i in
+            try await ed.expect(200, .POST, "/v3/kv/put", body: etcdBodies[i])
+        }
+        let createCPU = procCPUSeconds(pid: pid) - cpu0
+        meter.mark("etcd (bare) puts")
+        let fsync1 = await etcdFsyncs(ed)
+        let memLoaded = procMemory(pid: pid)
+
+        // 2. Ranges.
+        log("etcd (bare) lists: range /registry/pods/ ×\(lists)")
+        let rangeBody = ByteBuffer(string: "{\"key\":\"\(base64("/registry/pods/"))\",\"range_end\":\"\(base64("/registry/pods0"))\"}")
+        meter.restart()
+        cpu0 = procCPUSeconds(pid: pid)
+        let list = try await timedLists(lists) {
+            try await ed.expect(200, .POST, "/v3/kv/range", body: rangeBody)
+        } verify: { body in
+            let count = try parseJSON(body)["count"]?.stringValue.flatMap { Int($0) } ?? -1
+            guard count == pods else { throw BenchError("etcd range returned count \(count), wanted \(pods)") }
+        }
+        let listCPU = procCPUSeconds(pid: pid) - cpu0
+        meter.mark("etcd (bare) ranges")
+
+        // 3. Watch fan-out.
+        meter.restart()
+        let watch = try await watchPhase(
+            system: "etcd (bare)", endpoint: ed, caPEM: nil, pid: pid, backingPID: nil, wire: .etcd,
             openRequest: { endpoint in
                 let probe = ByteBuffer(string: "{\"key\":\"\(base64("/registry/pods/"))\",\"range_end\":\"\(base64("/registry/pods0"))\",\"limit\":1,\"keys_only\":true}")
                 let ranged = try await endpoint.expect(200, .POST, "/v3/kv/range", body: probe)
@@ -248,25 +390,15 @@ struct APIBench: AsyncParsableCommand {
                 let body = "{\"create_request\":{\"key\":\"\(base64("/registry/pods/"))\",\"range_end\":\"\(base64("/registry/pods0"))\",\"start_revision\":\(rev + 1)}}"
                 return endpoint.request(.POST, "/v3/watch", body: ByteBuffer(string: body))
             },
-            write: { [watchWrite, pods] seq, stamp in
+            write: { [watchWrite] seq, stamp in
                 let i = watchWrite == .update ? seq % pods : pods + seq
                 let body = "{\"key\":\"\(base64(PodFactory.etcdKey(index: i, namespaces: ns)))\",\"value\":\"\(base64(PodFactory.json(index: i, namespaces: ns, stamp: stamp)))\"}"
                 try await ed.expect(200, .POST, "/v3/kv/put", body: ByteBuffer(string: body))
             })
-        clientPhase("etcd watch")
-        let skiffMemEnd = procMemory(pid: skiffChild.pid), etcdMemEnd = procMemory(pid: etcdChild.pid)
-
-        // 4. Report.
-        let report = Report(
-            bench: self, machine: machine, etcdVersion: etcdVersion, skiffCommand: skiffChild.commandLine, etcdCommand: etcdChild.commandLine,
-            averagePodBytes: averagePodBytes, expectedSelected: expectedSelected,
-            skiffCreate: skiffCreate, etcdCreate: etcdCreate, skiffCreateCPU: skiffCreateCPU, etcdCreateCPU: etcdCreateCPU,
-            skiffList: skiffList, skiffSelector: skiffSelector, etcdList: etcdList, skiffListCPU: skiffListCPU, etcdListCPU: etcdListCPU,
-            skiffWatch: skiffWatch, etcdWatch: etcdWatch,
-            skiffMemLoaded: skiffMemLoaded, etcdMemLoaded: etcdMemLoaded, skiffMemEnd: skiffMemEnd, etcdMemEnd: etcdMemEnd, clientCPU: clientCPU, etcdCreateFsyncs: etcdCreateFsyncs)
-        print(report.render())
-        fflush(nil)
-        return !skiffWatch.failures.isEmpty || !etcdWatch.failures.isEmpty
+        meter.mark("etcd (bare) watch")
+        return EtcdRun(create: create, createCPU: createCPU,
+                       createFsyncs: FsyncCount(count: fsync1.count - fsync0.count, seconds: fsync1.seconds - fsync0.seconds),
+                       list: list, listCPU: listCPU, watch: watch, memLoaded: memLoaded, memEnd: procMemory(pid: pid))
     }
 
     // MARK: - Phases
@@ -325,7 +457,7 @@ struct APIBench: AsyncParsableCommand {
         return ListResult(latencies: latencies.sorted(), bytes: warm.readableBytes)
     }
 
-    private func watchPhase(system: String, endpoint: Endpoint, caPEM: String?, pid: Int32, wire: WatchWire,
+    private func watchPhase(system: String, endpoint: Endpoint, caPEM: String?, pid: Int32, backingPID: Int32?, wire: WatchWire,
                             openRequest: (Endpoint) async throws -> HTTPClientRequest,
                             write: @escaping @Sendable (Int, String) async throws -> Void) async throws -> WatchReport {
         let watchClient = try Endpoint.makeClient(caPEM: caPEM, connections: watchers + 4)
@@ -338,7 +470,7 @@ struct APIBench: AsyncParsableCommand {
         let ready = Counter()
         let (events, rate, watchers, concurrency, timeout) = (self.events, self.rate, self.watchers, self.concurrency, self.watchTimeout)
         log("watch: \(watchers) watchers on \(system), \(events) writes at \(rate)/s")
-        let cpu0 = procCPUSeconds(pid: pid)
+        let cpu0 = procCPUSeconds(pid: pid), backing0 = backingPID.map { procCPUSeconds(pid: $0) } ?? 0
 
         var results: [WatcherResult] = []
         var writes = WorkerResult(seconds: 0, latencies: [])
@@ -380,6 +512,7 @@ struct APIBench: AsyncParsableCommand {
             }
         }
         let serverCPU = procCPUSeconds(pid: pid) - cpu0
+        let backingCPU = (backingPID.map { procCPUSeconds(pid: $0) } ?? 0) - backing0
         let closing = monoNanos()
         try? await watchClient.shutdown()
         log("watch: watch connections closed in \(fmt(Double(monoNanos() - closing) / 1e9, 2)) s")
@@ -409,7 +542,7 @@ struct APIBench: AsyncParsableCommand {
                            p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.last ?? 0,
                            deliveredPerSecond: Double(delivered) / span, writeSeconds: writes.seconds,
                            writeLatencyP50: percentile(writes.latencies, 50), writeLatencyP99: percentile(writes.latencies, 99),
-                           failures: failures, serverCPU: serverCPU)
+                           failures: failures, serverCPU: serverCPU, backingCPU: backingCPU)
     }
 
     /// Write `seq` is sent at `start + seq/rate`, each stamped with the time it was actually sent.
@@ -473,8 +606,8 @@ struct APIBench: AsyncParsableCommand {
     }
 
     /// etcd's WAL fsync counter and total seconds, from its Prometheus metrics.
-    private func etcdFsyncs(_ endpoint: Endpoint) async -> (count: Double, seconds: Double) {
-        guard let (status, body) = try? await endpoint.call(.GET, "/metrics"), status == 200 else { return (0, 0) }
+    private func etcdFsyncs(_ endpoint: Endpoint) async -> FsyncCount {
+        guard let (status, body) = try? await endpoint.call(.GET, "/metrics"), status == 200 else { return FsyncCount(count: 0, seconds: 0) }
         var count = 0.0, seconds = 0.0
         for line in String(buffer: body).split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -482,7 +615,7 @@ struct APIBench: AsyncParsableCommand {
             if parts[0] == "etcd_disk_wal_fsync_duration_seconds_count" { count = Double(parts[1]) ?? 0 }
             if parts[0] == "etcd_disk_wal_fsync_duration_seconds_sum" { seconds = Double(parts[1]) ?? 0 }
         }
-        return (count, seconds)
+        return FsyncCount(count: count, seconds: seconds)
     }
 
     static func commandOutput(_ executable: String, _ arguments: [String]) -> String {

@@ -33,6 +33,7 @@ final class Counter: @unchecked Sendable {
     private var value = 0
     func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
     func add(_ n: Int = 1) { lock.withLock { value += n } }
+    func set(_ n: Int) { lock.withLock { value = n } }
     var current: Int { lock.withLock { value } }
 }
 

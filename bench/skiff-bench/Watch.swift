@@ -143,4 +143,6 @@ struct WatchReport {
     var writeLatencyP99: UInt64
     var failures: [String]
     var serverCPU: Double
+    /// CPU seconds of the etcd behind the server (skiff on etcd; 0 otherwise).
+    var backingCPU: Double
 }

@@ -13,12 +13,39 @@ final class WatchHub: @unchecked Sendable {
     private var head = 0  // index of the oldest event
     private var count = 0
     private var lastRevision: Int64
+    /// The ring holds every event after this revision (it is the last one evicted, or where
+    /// the hub started).
+    private var completeAfter: Int64
     private var subscribers: [Int: Subscriber] = [:]
     private var nextID = 0
 
     init(capacity: Int, startRevision: Int64) {
         ring = Array(repeating: nil, count: max(1, capacity))
         lastRevision = startRevision
+        completeAfter = startRevision
+    }
+
+    /// Starts afresh at `revision` with an empty ring (the etcd watch cache, after loading);
+    /// feeds subscribed until now are failed with `failing` when given.
+    func reset(to revision: Int64, failing: Error? = nil) {
+        let feeds: [WatchFeed] = lock.withLock {
+            ring = Array(repeating: nil, count: ring.count)
+            head = 0
+            count = 0
+            lastRevision = revision
+            completeAfter = revision
+            guard failing != nil else { return [] }
+            let all = subscribers.values.compactMap(\.feed)
+            subscribers = [:]
+            return all
+        }
+        if let failing { for feed in feeds { feed.fail(failing) } }
+    }
+
+    /// Revisions up to `revision` hold no event for anyone here (etcd's progress, or writes
+    /// outside the watched keys): watchers may claim them in bookmarks.
+    func advance(to revision: Int64) {
+        lock.withLock { lastRevision = max(lastRevision, revision) }
     }
 
     var revision: Int64 { lock.withLock { lastRevision } }
@@ -28,6 +55,7 @@ final class WatchHub: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if count == ring.count {
+            completeAfter = ring[head]!.object.revision
             ring[head] = event
             head = (head + 1) % ring.count
         } else {
@@ -59,8 +87,7 @@ final class WatchHub: @unchecked Sendable {
             feed.start(preloaded: [], replayFromLogUpTo: nil)
             return
         }
-        let oldest = count > 0 ? ring[head]!.object.revision : lastRevision + 1
-        guard afterRevision >= oldest - 1 else {
+        guard afterRevision >= completeAfter else {
             feed.start(preloaded: [], replayFromLogUpTo: lastRevision)
             return
         }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeAPI
+import Logging
 
 /// The store on an etcd cluster, through etcd's v3 API: what lets several API servers
 /// serve one cluster. etcd's revision is the resourceVersion, writes are transactions
@@ -12,6 +13,9 @@ import KubeAPI
 public final class EtcdStore: Store, Sendable {
     let client: EtcdClient
     let prefix: String
+    let codec: EtcdKeyCodec
+    /// Serves lists and watches from memory (nil: every read goes to etcd).
+    let cache: EtcdWatchCache?
     private let compaction = CompactionMarker()
 
     /// etcd's default --max-request-bytes, for the 413's message (etcd does not say its own).
@@ -20,16 +24,33 @@ public final class EtcdStore: Store, Sendable {
     /// The key kube-apiserver's compactor uses to agree, across servers, on who compacts.
     static let compactionKey = "/skiff/compact_rev_key"
 
-    public init(endpoints: [String], tls: EtcdTLSFiles = EtcdTLSFiles(), prefix: String = "/registry") throws {
+    public init(endpoints: [String], tls: EtcdTLSFiles = EtcdTLSFiles(), prefix: String = "/registry",
+                watchCache: Bool = true, historyCapacity: Int = 8192, logger: Logger = Logger(label: "skiff.etcd")) throws {
         client = try EtcdClient(endpoints: endpoints, tls: tls)
         var prefix = prefix
         while prefix.hasSuffix("/") { prefix.removeLast() }
         self.prefix = prefix
+        codec = EtcdKeyCodec(prefix: prefix)
+        cache = watchCache ? EtcdWatchCache(client: client, codec: codec, historyCapacity: historyCapacity, logger: logger) : nil
     }
 
-    public func shutdown() async throws { try await client.shutdown() }
+    public func shutdown() async throws {
+        cache?.stop()
+        try await client.shutdown()
+    }
 
-    func etcdKey(_ key: String) -> [UInt8] { Array((prefix + key).utf8) }
+    func etcdKey(_ key: String) -> [UInt8] { codec.etcdKey(key) }
+
+    /// Runs an etcd call, its errors as the store's.
+    static func unavailableOnError<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as EtcdError where error.isTooLarge {
+            throw StoreError.tooLarge(limit: defaultRequestLimit)
+        } catch let error as EtcdError {
+            throw StoreError.unavailable(error.description)
+        }
+    }
 
     /// The end of etcd's half-open range for every key starting with `start`.
     static func rangeEnd(_ start: [UInt8]) -> [UInt8] {
@@ -44,10 +65,7 @@ public final class EtcdStore: Store, Sendable {
         return [0]
     }
 
-    private func object(_ kv: EtcdKeyValue) -> StoredObject {
-        StoredObject(key: String(decoding: kv.key.dropFirst(prefix.utf8.count), as: UTF8.self),
-                     value: RevisionStamp.stamp(kv.value, revision: kv.modRevision), revision: kv.modRevision)
-    }
+    private func object(_ kv: EtcdKeyValue) -> StoredObject { codec.object(kv) }
 
     // MARK: - Reads
 
@@ -62,6 +80,28 @@ public final class EtcdStore: Store, Sendable {
     }
 
     public func list(prefix keyPrefix: String, startAfter: String?, limit: Int, revision: Int64?) async throws -> ListPage {
+        if let cache, let page = try await cachedList(cache, prefix: keyPrefix, startAfter: startAfter, limit: limit, revision: revision) {
+            return page
+        }
+        return try await listFromEtcd(prefix: keyPrefix, startAfter: startAfter, limit: limit, revision: revision)
+    }
+
+    /// A consistent list from memory: the latest state once the cache has caught up with
+    /// etcd's revision now (upstream's consistent read from the watch cache), or the state at
+    /// `revision` when that is where the cache is. Nil sends the read to etcd.
+    private func cachedList(_ cache: EtcdWatchCache, prefix keyPrefix: String, startAfter: String?, limit: Int,
+                            revision: Int64?) async throws -> ListPage? {
+        try await cache.ready()
+        let bounds = SQLiteStore.range(prefix: keyPrefix, startAfter: startAfter)
+        if let revision, revision > 0 {
+            return cache.list(low: bounds.low, after: bounds.after, high: bounds.high, limit: limit, at: revision)
+        }
+        let now = try await currentRevision()
+        guard await cache.wait(for: now, timeout: .seconds(3)) else { return nil }
+        return cache.list(low: bounds.low, after: bounds.after, high: bounds.high, limit: limit, at: nil)
+    }
+
+    private func listFromEtcd(prefix keyPrefix: String, startAfter: String?, limit: Int, revision: Int64?) async throws -> ListPage {
         let start = etcdKey(keyPrefix)
         var from = start
         if let startAfter { from = etcdKey(startAfter) + [0] }
@@ -74,7 +114,7 @@ public final class EtcdStore: Store, Sendable {
         } catch let error as EtcdError where error.isCompacted {
             throw StoreError.expired(requested: revision ?? 0, compacted: await compactedRevision() ?? (revision ?? 0) + 1)
         } catch let error as EtcdError where error.isFutureRevision {
-            return try await list(prefix: keyPrefix, startAfter: startAfter, limit: limit, revision: nil)
+            return try await listFromEtcd(prefix: keyPrefix, startAfter: startAfter, limit: limit, revision: nil)
         } catch let error as EtcdError {
             throw StoreError.unavailable(error.description)
         }
@@ -136,43 +176,36 @@ public final class EtcdStore: Store, Sendable {
 
     /// A call whose etcd errors all mean the store cannot serve it now.
     private func call(_ method: String, _ body: JSONValue) async throws -> JSONValue {
-        do {
-            return try await client.call(method, body)
-        } catch let error as EtcdError where error.isTooLarge {
-            throw StoreError.tooLarge(limit: Self.defaultRequestLimit)
-        } catch let error as EtcdError {
-            throw StoreError.unavailable(error.description)
-        }
+        try await Self.unavailableOnError { try await client.call(method, body) }
     }
 
     // MARK: - Watch
 
+    /// From the watch cache: one etcd watch feeds every watcher; one further back than the
+    /// cache's ring reads that history from etcd first. Without the cache, a watch of its own.
     public func watch(prefix keyPrefix: String, afterRevision: Int64) async throws -> StoreWatch {
-        let start = etcdKey(keyPrefix)
-        let (response, endpoint) = try await client.openWatch(["create_request": [
-            "key": EtcdBase64.encode(start), "range_end": EtcdBase64.encode(Self.rangeEnd(start)),
-            "start_revision": .int(afterRevision + 1), "prev_kv": true, "progress_notify": true,
-        ]])
-        let watch = EtcdWatch(response: response, endpoint: endpoint, store: self, requested: afterRevision)
-        try await watch.awaitCreated()
-        let progress = watch.progress
-        return StoreWatch(next: { try await watch.next() }, progress: { progress.report })
+        guard let cache else { return try await directWatch(prefix: keyPrefix, afterRevision: afterRevision) }
+        try await cache.ready()
+        let feed = WatchFeed(prefix: keyPrefix, after: afterRevision) { after, upTo, prefix in
+            try await cache.readLog(after: after, upTo: upTo, prefix: prefix)
+        }
+        cache.hub.subscribe(feed, afterRevision: afterRevision)
+        let hub = cache.hub
+        return StoreWatch(next: { try await feed.next() }, progress: { feed.progress(hubRevision: hub.revision) })
     }
 
-    /// One event from etcd's watch: a put is ADDED when it created the key, else MODIFIED;
-    /// a delete carries the key's last state stamped with the deletion's revision.
-    func event(_ raw: JSONValue) -> StoreEvent? {
-        guard let kv = EtcdKeyValue(raw["kv"]) else { return nil }
-        let previous = EtcdKeyValue(raw["prev_kv"]).map(object)
-        if raw["type"]?.stringValue == "DELETE" {
-            guard let last = EtcdKeyValue(raw["prev_kv"]) else { return nil }
-            var gone = object(last)
-            gone.value = RevisionStamp.stamp(last.value, revision: kv.modRevision)
-            gone.revision = kv.modRevision
-            return StoreEvent(kind: .deleted, object: gone, previous: previous)
-        }
-        let kind: StoreEvent.Kind = kv.createRevision == kv.modRevision ? .added : .modified
-        return StoreEvent(kind: kind, object: object(kv), previous: kind == .added ? nil : previous)
+    private func directWatch(prefix keyPrefix: String, afterRevision: Int64) async throws -> StoreWatch {
+        let start = etcdKey(keyPrefix)
+        let watch = try await EtcdWatch.open(client: client, key: start, rangeEnd: Self.rangeEnd(start), after: afterRevision,
+                                             convert: { [codec] raw in codec.event(raw) })
+        let pending = DirectWatchState(delivered: afterRevision)
+        return StoreWatch(next: {
+            while true {
+                if let event = pending.take() { return event }
+                let batch = try await watch.nextBatch()
+                pending.add(batch)
+            }
+        }, progress: { pending.progress })
     }
 
     // MARK: - Compaction
@@ -262,6 +295,35 @@ public final class EtcdStore: Store, Sendable {
             throw StoreError.alreadyExists(key: objects.map(\.key).joined(separator: ", "))
         }
     }
+}
+
+/// A direct watch's events not yet handed out, and what it may claim.
+private final class DirectWatchState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [StoreEvent] = []
+    private var delivered: Int64
+    private var caughtUpTo: Int64?
+
+    init(delivered: Int64) { self.delivered = delivered }
+
+    func take() -> StoreEvent? {
+        lock.withLock {
+            guard !events.isEmpty else { return nil }
+            let event = events.removeFirst()
+            delivered = event.object.revision
+            if events.isEmpty { caughtUpTo = delivered }
+            return event
+        }
+    }
+
+    func add(_ batch: EtcdWatch.Batch) {
+        lock.withLock {
+            events += batch.events
+            caughtUpTo = events.isEmpty ? max(batch.revision, delivered) : nil
+        }
+    }
+
+    var progress: WatchProgress { lock.withLock { WatchProgress(delivered: delivered, caughtUpTo: caughtUpTo) } }
 }
 
 /// The version of the compaction marker this server last saw.

@@ -4,75 +4,73 @@ import KubeAPI
 import NIOCore
 
 /// One etcd watch, read as the consumer asks: etcd's own stream (the gateway sends one
-/// JSON message per line), turned into store events. Reading is pull-based, so a slow
-/// consumer slows the TCP stream and etcd holds the backlog, as it does for any slow
-/// gRPC watcher; nothing queues without bound here. One consumer reads at a time (the
-/// watch session's loop), which is what makes the unlocked reading state safe.
+/// JSON message per line), turned into store events a response at a time. Reading is
+/// pull-based, so a slow consumer slows the TCP stream and etcd holds the backlog, as it
+/// does for any slow gRPC watcher; nothing queues without bound here. One consumer reads
+/// at a time, which is what makes the unlocked reading state safe.
 final class EtcdWatch: @unchecked Sendable {
+    /// A response's events, and the revision it vouches for: every event up to it has now
+    /// been delivered (the last event's revision, or a progress notification's).
+    struct Batch {
+        var events: [StoreEvent]
+        var revision: Int64
+    }
+
     private var body: HTTPClientResponse.Body.AsyncIterator
     private var buffer: [UInt8] = []
-    private var pending: [StoreEvent] = []
-    private var pendingHead = 0
-    private let store: EtcdStore
     private let requested: Int64
     private let endpoint: String
-    nonisolated let progress: WatchProgressBox
+    private let convert: @Sendable (JSONValue) -> StoreEvent?
 
-    init(response: HTTPClientResponse, endpoint: String, store: EtcdStore, requested: Int64) {
+    private init(response: HTTPClientResponse, endpoint: String, requested: Int64, convert: @escaping @Sendable (JSONValue) -> StoreEvent?) {
         body = response.body.makeAsyncIterator()
         self.endpoint = endpoint
-        self.store = store
         self.requested = requested
-        progress = WatchProgressBox(delivered: requested)
+        self.convert = convert
     }
 
-    /// Reads up to etcd's confirmation that the watch exists; a start revision that is
-    /// already compacted is reported right after it.
-    func awaitCreated() async throws {
+    /// Watches keys in [key, rangeEnd) after revision `after`, with each key's previous
+    /// version, and with etcd's progress notifications. Returns once etcd confirms the watch.
+    static func open(client: EtcdClient, key: [UInt8], rangeEnd: [UInt8], after: Int64,
+                     convert: @escaping @Sendable (JSONValue) -> StoreEvent?) async throws -> EtcdWatch {
+        let (response, endpoint) = try await client.openWatch(["create_request": [
+            "key": EtcdBase64.encode(key), "range_end": EtcdBase64.encode(rangeEnd),
+            "start_revision": .int(after + 1), "prev_kv": true, "progress_notify": true,
+        ]])
+        let watch = EtcdWatch(response: response, endpoint: endpoint, requested: after, convert: convert)
         while true {
-            let message = try await nextMessage()
-            if message["created"]?.boolValue == true {
-                // Watching from the present: there is no history to send first.
-                if EtcdInt64.header(message) <= requested { progress.caughtUp(to: requested) }
-                try absorb(message)
-                return
-            }
-            try absorb(message)
+            let message = try await watch.nextMessage()
+            try watch.checkCancelled(message)
+            if message["created"]?.boolValue == true { return watch }
         }
     }
 
-    func next() async throws -> StoreEvent? {
+    /// The next response with events or progress; throws when the watch ends (`expired`
+    /// when etcd has compacted past where it was asked to start).
+    func nextBatch() async throws -> Batch {
         while true {
             try Task.checkCancellation()
-            if pendingHead < pending.count {
-                let event = pending[pendingHead]
-                pendingHead += 1
-                progress.delivered(event.object.revision, idle: pendingHead == pending.count)
-                return event
+            let message = try await nextMessage()
+            try checkCancelled(message)
+            let raw = message["events"]?.arrayValue ?? []
+            if raw.isEmpty {
+                // A progress notification: every event up to this revision has been sent.
+                if message["created"]?.boolValue != true {
+                    return Batch(events: [], revision: EtcdInt64.header(message))
+                }
+                continue
             }
-            pending = []
-            pendingHead = 0
-            try absorb(try await nextMessage())
+            let events = raw.compactMap(convert)
+            let last = raw.last.map { EtcdInt64.read($0[path: ["kv", "mod_revision"]]) } ?? 0
+            return Batch(events: events, revision: last)
         }
     }
 
-    /// Takes one watch response: events to hand out, a progress notification, or the end.
-    private func absorb(_ message: JSONValue) throws {
-        if message["canceled"]?.boolValue == true {
-            let compacted = EtcdInt64.read(message["compact_revision"])
-            if compacted > 0 { throw StoreError.expired(requested: requested, compacted: compacted) }
-            throw StoreError.unavailable("etcd cancelled the watch: \(message["cancel_reason"]?.stringValue ?? "no reason given")")
-        }
-        let events = message["events"]?.arrayValue ?? []
-        if events.isEmpty {
-            // A progress notification: every event up to this revision has been sent.
-            if message["created"]?.boolValue != true { progress.caughtUp(to: EtcdInt64.header(message)) }
-            return
-        }
-        progress.busy()
-        for raw in events {
-            if let event = store.event(raw) { pending.append(event) }
-        }
+    private func checkCancelled(_ message: JSONValue) throws {
+        guard message["canceled"]?.boolValue == true else { return }
+        let compacted = EtcdInt64.read(message["compact_revision"])
+        if compacted > 0 { throw StoreError.expired(requested: requested, compacted: compacted) }
+        throw StoreError.unavailable("etcd cancelled the watch: \(message["cancel_reason"]?.stringValue ?? "no reason given")")
     }
 
     private func nextMessage() async throws -> JSONValue {
@@ -99,27 +97,4 @@ final class EtcdWatch: @unchecked Sendable {
             buffer.append(contentsOf: chunk.readableBytesView)
         }
     }
-}
-
-/// What a watch may claim for bookmarks, readable without waiting on the watch itself.
-final class WatchProgressBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var delivered: Int64
-    /// The revision etcd last said every event up to has been sent, while nothing since
-    /// has arrived.
-    private var caughtUpTo: Int64?
-
-    init(delivered: Int64) { self.delivered = delivered }
-
-    func delivered(_ revision: Int64, idle: Bool) {
-        lock.withLock {
-            delivered = max(delivered, revision)
-            if idle { caughtUpTo = delivered }
-        }
-    }
-
-    func caughtUp(to revision: Int64) { lock.withLock { caughtUpTo = max(revision, delivered) } }
-    func busy() { lock.withLock { caughtUpTo = nil } }
-
-    var report: WatchProgress { lock.withLock { WatchProgress(delivered: delivered, caughtUpTo: caughtUpTo) } }
 }

@@ -1,0 +1,214 @@
+import Foundation
+import KubeAPI
+import Logging
+
+/// kube-apiserver's watch cache, for the etcd store: the current state of every key in
+/// memory and the recent events in a ring, kept by ONE etcd watch, so that lists and
+/// watches cost memory reads instead of etcd round trips, and a hundred watchers cost one
+/// etcd watch rather than a hundred (each decoding every event).
+///
+/// The watch covers etcd's whole key space, not just the API's prefix: every revision then
+/// arrives as an event, so the cache's revision is exactly etcd's, and a consistent list
+/// (upstream's consistent read from cache) is: ask etcd for its revision, wait until the
+/// cache has reached it, answer from memory. History older than the ring is read from etcd
+/// with a watch of its own (`readLog`).
+final class EtcdWatchCache: @unchecked Sendable {
+    private let client: EtcdClient
+    private let codec: EtcdKeyCodec
+    private let logger: Logger
+    let hub: WatchHub
+
+    private let lock = NSLock()
+    private var live = LiveIndex()
+    /// etcd's revision up to which `live` and the hub are complete; 0 until loaded.
+    private var revision: Int64 = 0
+    private var waiters: [(revision: Int64, id: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    private var nextWaiter = 0
+    private var follower: Task<Void, Never>?
+    private var loading: Task<Void, Error>?
+
+    init(client: EtcdClient, codec: EtcdKeyCodec, historyCapacity: Int = 8192, logger: Logger) {
+        self.client = client
+        self.codec = codec
+        self.logger = logger
+        hub = WatchHub(capacity: historyCapacity, startRevision: 0)
+    }
+
+    deinit { follower?.cancel() }
+
+    func stop() {
+        lock.withLock { follower }?.cancel()
+    }
+
+    /// Loads the state once (later callers wait for the first) and starts following.
+    func ready() async throws {
+        let task: Task<Void, Error> = lock.withLock {
+            if let loading { return loading }
+            let made = Task { try await self.load() }
+            loading = made
+            return made
+        }
+        do {
+            try await task.value
+        } catch {
+            // A failed load (etcd down) is tried afresh by the next caller.
+            lock.withLock { if loading == task { loading = nil } }
+            throw error
+        }
+    }
+
+    private func load() async throws {
+        let (objects, at) = try await listAll()
+        lock.withLock {
+            var index = LiveIndex()
+            for object in objects { index.put(object) }
+            live = index
+            revision = at
+        }
+        hub.reset(to: at)
+        let follower = Task { await self.follow(from: at) }
+        lock.withLock { self.follower = follower }
+    }
+
+    /// Every key under the prefix at one revision, a page at a time.
+    private func listAll() async throws -> ([StoredObject], Int64) {
+        var objects: [StoredObject] = []
+        var at: Int64 = 0
+        var from = codec.etcdKey("/")
+        let end = EtcdStore.rangeEnd(codec.etcdKey("/"))
+        while true {
+            var request: JSONValue = ["key": EtcdBase64.encode(from), "range_end": EtcdBase64.encode(end), "limit": 10_000]
+            if at > 0 { request["revision"] = .int(at) }
+            let answer = try await EtcdStore.unavailableOnError { try await self.client.call("kv/range", request) }
+            if at == 0 { at = EtcdInt64.header(answer) }
+            let kvs = (answer["kvs"]?.arrayValue ?? []).compactMap { EtcdKeyValue($0) }
+            objects += kvs.map(codec.object)
+            guard answer["more"]?.boolValue == true, let last = kvs.last else { return (objects, at) }
+            from = last.key + [0]
+        }
+    }
+
+    /// Follows etcd from `start`, reconnecting (to whichever member answers) when the watch
+    /// breaks; if etcd has compacted past where it got to, reloads and fails the watchers,
+    /// who resume or relist as after any broken watch.
+    private func follow(from start: Int64) async {
+        var after = start
+        var backoff: Duration = .milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after,
+                                                     convert: { [codec] raw in codec.event(raw) })
+                backoff = .milliseconds(100)
+                while true {
+                    let batch = try await watch.nextBatch()
+                    apply(batch.events, upTo: batch.revision)
+                    after = max(after, batch.revision)
+                }
+            } catch is CancellationError {
+                return
+            } catch StoreError.expired {
+                logger.warning("etcd compacted past the watch cache's revision \(after); reloading")
+                do {
+                    try await reload()
+                    after = lock.withLock { revision }
+                } catch {
+                    try? await Task.sleep(for: backoff)
+                }
+            } catch {
+                logger.debug("watch cache: \(error); reconnecting")
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(2))
+            }
+        }
+    }
+
+    private func reload() async throws {
+        let (objects, at) = try await listAll()
+        lock.withLock {
+            var index = LiveIndex()
+            for object in objects { index.put(object) }
+            live = index
+            revision = at
+        }
+        hub.reset(to: at, failing: StoreError.unavailable("the watch cache was reloaded"))
+        wakeWaiters()
+    }
+
+    /// One response's events (every key's, in revision order); `upTo` is the revision the
+    /// response vouches for (its last event's, or a progress notification's).
+    private func apply(_ events: [StoreEvent], upTo: Int64) {
+        for event in events where !event.object.key.isEmpty {
+            lock.withLock {
+                if event.kind == .deleted { live.remove(event.object.key) } else { live.put(event.object) }
+                revision = max(revision, event.object.revision)
+            }
+            hub.publish(event)
+        }
+        lock.withLock { revision = max(revision, upTo) }
+        hub.advance(to: upTo)
+        wakeWaiters()
+    }
+
+    private func wakeWaiters() {
+        let ready: [CheckedContinuation<Bool, Never>] = lock.withLock {
+            let now = revision
+            let (done, pending) = (waiters.filter { $0.revision <= now }, waiters.filter { $0.revision > now })
+            waiters = pending
+            return done.map(\.continuation)
+        }
+        for c in ready { c.resume(returning: true) }
+    }
+
+    /// Waits until the cache holds revision `target`; false after `timeout`.
+    func wait(for target: Int64, timeout: Duration) async -> Bool {
+        let id: Int = lock.withLock { nextWaiter += 1; return nextWaiter }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            let expired: CheckedContinuation<Bool, Never>? = lock.withLock {
+                guard let i = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return waiters.remove(at: i).continuation
+            }
+            expired?.resume(returning: false)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let now: Bool = lock.withLock {
+                if revision >= target { return true }
+                waiters.append((target, id, continuation))
+                return false
+            }
+            if now { continuation.resume(returning: true) }
+        }
+    }
+
+    var currentRevision: Int64 { lock.withLock { revision } }
+
+    /// A page of the current state, if the cache is at `revision` (any when nil).
+    func list(low: String, after: String, high: String, limit: Int, at wanted: Int64?) -> ListPage? {
+        lock.withLock {
+            if let wanted, wanted != revision { return nil }
+            let (items, remaining) = live.range(low: low, after: after, high: high, limit: limit)
+            guard limit > 0, items.count > limit else {
+                return ListPage(items: items, revision: revision, nextKey: nil, remaining: 0)
+            }
+            let kept = Array(items.prefix(limit))
+            return ListPage(items: kept, revision: revision, nextKey: kept.last?.key, remaining: remaining)
+        }
+    }
+
+    /// History under `prefix` in (after, upTo], for a watcher further back than the ring:
+    /// a watch of etcd's whole key space from `after`, read until it reaches `upTo` (every
+    /// revision has an event, so it does).
+    func readLog(after: Int64, upTo: Int64, prefix: String) async throws -> [StoreEvent] {
+        let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after,
+                                             convert: { [codec] raw in codec.event(raw) })
+        var page: [StoreEvent] = []
+        while true {
+            let batch = try await watch.nextBatch()
+            for event in batch.events where event.object.revision <= upTo && event.object.key.hasPrefix(prefix) {
+                page.append(event)
+            }
+            if batch.revision >= upTo || page.count >= 10_000 { return page }
+        }
+    }
+}
