@@ -119,14 +119,15 @@ struct ServerCommand: AsyncParsableCommand {
         let signals = TerminationSignals.onTermination {
             Task {
                 controlling.cancel()
-                _ = await controlling.result
+                // Giving the Lease up needs the datastore; without it the Lease simply expires.
+                await waitBounded(controlling, limit: .seconds(5))
                 serving.cancel()
             }
         }
         defer { for s in signals { s.cancel() } }
         let served = await serving.result
         controlling.cancel()
-        _ = await controlling.result
+        await waitBounded(controlling, limit: .seconds(5))
         await server.shutdown()
         log.info("stopped")
         do { try served.get() } catch is CancellationError {}

@@ -33,10 +33,10 @@ struct APIServerEndpoints: Sendable {
                 try await Task.sleep(for: interval)
             }
         } catch is CancellationError {
-            // Stopping: out of the endpoints now rather than after `ttl`. Not cancellable,
-            // and bounded by the store's own timeouts.
+            // Stopping: out of the endpoints now rather than after `ttl`, if the store
+            // answers within a few seconds.
             let this = self
-            await Task.detached { try? await this.reconcile(includingSelf: false) }.value
+            await waitBounded(Task.detached { try await this.reconcile(includingSelf: false) }, limit: .seconds(3))
             throw CancellationError()
         }
     }
