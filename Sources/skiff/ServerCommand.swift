@@ -27,6 +27,10 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("etcd-prefix"), help: "Prefix of every key in etcd (as kube-apiserver's).")
     var etcdPrefix: String = "/registry"
 
+    @Option(name: .customLong("watch-cache"),
+            help: "With etcd: serve lists and watches from memory, kept by one etcd watch (as kube-apiserver's --watch-cache).")
+    var watchCache: Bool = true
+
     @Option(name: .customLong("import"), help: "Copy an embedded server's data directory (its state, CA and tokens) into an empty etcd, then serve.")
     var importFrom: String?
 
@@ -65,7 +69,7 @@ struct ServerCommand: AsyncParsableCommand {
         var config = APIServerConfig(dataDirectory: dataDir)
         do {
             config.datastore = try Datastore(datastore, tls: EtcdTLSFiles(caFile: etcdCAFile, certFile: etcdCertFile, keyFile: etcdKeyFile),
-                                             prefix: etcdPrefix)
+                                             prefix: etcdPrefix, watchCache: watchCache)
         } catch {
             throw ValidationError("\(error)")
         }

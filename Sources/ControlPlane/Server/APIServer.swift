@@ -79,8 +79,8 @@ public final class APIServer: Sendable {
         case .embedded:
             if config.importFrom != nil { throw DatastoreError("--import copies into etcd: give --datastore etcd://…") }
             return try SQLiteStore(path: "\(config.dataDirectory)/state.db")
-        case .etcd(let endpoints, let tls, let prefix):
-            let etcd = try EtcdStore(endpoints: endpoints, tls: tls, prefix: prefix)
+        case .etcd(let endpoints, let tls, let prefix, let watchCache):
+            let etcd = try EtcdStore(endpoints: endpoints, tls: tls, prefix: prefix, watchCache: watchCache, logger: logger)
             do {
                 if let source = config.importFrom {
                     _ = try await EmbeddedImport.copy(from: source, into: etcd, logger: logger)

@@ -3,10 +3,10 @@ public enum Datastore: Sendable, Equatable {
     /// SQLite in the data directory: one server.
     case embedded
     /// An etcd cluster: any number of servers.
-    case etcd(endpoints: [String], tls: EtcdTLSFiles, prefix: String)
+    case etcd(endpoints: [String], tls: EtcdTLSFiles, prefix: String, watchCache: Bool = true)
 
     /// `sqlite` (the default) or `etcd://HOST:PORT[,HOST:PORT…]`.
-    public init(_ flag: String, tls: EtcdTLSFiles = EtcdTLSFiles(), prefix: String = "/registry") throws {
+    public init(_ flag: String, tls: EtcdTLSFiles = EtcdTLSFiles(), prefix: String = "/registry", watchCache: Bool = true) throws {
         if flag.isEmpty || flag == "sqlite" {
             self = .embedded
             return
@@ -26,7 +26,7 @@ public enum Datastore: Sendable, Equatable {
             endpoints.append(text)
         }
         guard !prefix.isEmpty, prefix.hasPrefix("/") else { throw DatastoreError("--etcd-prefix must start with /") }
-        self = .etcd(endpoints: endpoints, tls: tls, prefix: prefix)
+        self = .etcd(endpoints: endpoints, tls: tls, prefix: prefix, watchCache: watchCache)
     }
 }
 

@@ -4,8 +4,9 @@ import Logging
 
 /// The store on an etcd cluster, through etcd's v3 API: what lets several API servers
 /// serve one cluster. etcd's revision is the resourceVersion, writes are transactions
-/// that compare `mod_revision` (or `create_revision` = 0 for a create), and a watch is
-/// etcd's own watch from the revision asked for, with the previous version of each key.
+/// that compare `mod_revision` (or `create_revision` = 0 for a create), gets go to etcd,
+/// and lists and watches are served by the watch cache, which one etcd watch keeps
+/// (`EtcdWatchCache`; without it, each list is a range and each watch an etcd watch).
 ///
 /// Keys live under `prefix` (`/registry`, as kube-apiserver's), so `/pods/ns/name` is
 /// `/registry/pods/ns/name` in etcd. Skiff's own cluster data (shared certificates and
