@@ -503,14 +503,13 @@ def test_import_an_embedded_cluster_into_empty_etcd(make_server, tmp_path):
 
 
 def kubernetes_endpoints(server):
-    """The `kubernetes` Service's endpoints as (ip, port) pairs, from Endpoints and from its
-    EndpointSlices: both must say the same."""
+    """The `kubernetes` Service's endpoints as (ip, port) pairs when its Endpoints and its
+    EndpointSlices say the same (they are two writes, so a read may fall between them), else None."""
     ep = get(server, "endpoints", "kubernetes")
     from_endpoints = sorted((a["ip"], p["port"]) for s in ep.get("subsets", []) for a in s["addresses"] for p in s["ports"])
     slices = json.loads(server.kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=kubernetes", "-o", "json"))["items"]
     from_slices = sorted((a, p["port"]) for sl in slices for e in sl.get("endpoints") or [] for a in e["addresses"] for p in sl["ports"])
-    assert from_endpoints == from_slices, (ep, slices)
-    return from_endpoints
+    return from_endpoints if from_endpoints == from_slices else None
 
 
 def test_the_kubernetes_service_lists_every_live_server_and_sigterm_hands_over_at_once(servers):

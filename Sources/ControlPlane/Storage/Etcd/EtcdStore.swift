@@ -198,13 +198,14 @@ public final class EtcdStore: Store, Sendable {
     private func directWatch(prefix keyPrefix: String, afterRevision: Int64) async throws -> StoreWatch {
         let start = etcdKey(keyPrefix)
         let watch = try await EtcdWatch.open(client: client, key: start, rangeEnd: Self.rangeEnd(start), after: afterRevision,
-                                             convert: { [codec] raw in codec.event(raw) })
+                                             previousVersions: true)
         let pending = DirectWatchState(delivered: afterRevision)
+        let codec = self.codec
         return StoreWatch(next: {
             while true {
                 if let event = pending.take() { return event }
                 let batch = try await watch.nextBatch()
-                pending.add(batch)
+                pending.add(batch.events.compactMap(codec.event), upTo: batch.revision)
             }
         }, progress: { pending.progress })
     }
@@ -317,10 +318,10 @@ private final class DirectWatchState: @unchecked Sendable {
         }
     }
 
-    func add(_ batch: EtcdWatch.Batch) {
+    func add(_ batch: [StoreEvent], upTo: Int64) {
         lock.withLock {
-            events += batch.events
-            caughtUpTo = events.isEmpty ? max(batch.revision, delivered) : nil
+            events += batch
+            caughtUpTo = events.isEmpty ? max(upTo, delivered) : nil
         }
     }
 

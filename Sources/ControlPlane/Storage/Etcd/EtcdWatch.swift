@@ -9,10 +9,11 @@ import NIOCore
 /// does for any slow gRPC watcher; nothing queues without bound here. One consumer reads
 /// at a time, which is what makes the unlocked reading state safe.
 final class EtcdWatch: @unchecked Sendable {
-    /// A response's events, and the revision it vouches for: every event up to it has now
-    /// been delivered (the last event's revision, or a progress notification's).
+    /// A response's events as etcd sent them, and the revision the response vouches for:
+    /// every event up to it has now been delivered (the last event's revision, or a progress
+    /// notification's).
     struct Batch {
-        var events: [StoreEvent]
+        var events: [JSONValue]
         var revision: Int64
     }
 
@@ -20,24 +21,23 @@ final class EtcdWatch: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private let requested: Int64
     private let endpoint: String
-    private let convert: @Sendable (JSONValue) -> StoreEvent?
 
-    private init(response: HTTPClientResponse, endpoint: String, requested: Int64, convert: @escaping @Sendable (JSONValue) -> StoreEvent?) {
+    private init(response: HTTPClientResponse, endpoint: String, requested: Int64) {
         body = response.body.makeAsyncIterator()
         self.endpoint = endpoint
         self.requested = requested
-        self.convert = convert
     }
 
-    /// Watches keys in [key, rangeEnd) after revision `after`, with each key's previous
-    /// version, and with etcd's progress notifications. Returns once etcd confirms the watch.
+    /// Watches keys in [key, rangeEnd) after revision `after`, with etcd's progress
+    /// notifications, and with each key's previous version when `previousVersions` (which
+    /// costs etcd a read per event and doubles what it sends). Returns once etcd confirms it.
     static func open(client: EtcdClient, key: [UInt8], rangeEnd: [UInt8], after: Int64,
-                     convert: @escaping @Sendable (JSONValue) -> StoreEvent?) async throws -> EtcdWatch {
+                     previousVersions: Bool) async throws -> EtcdWatch {
         let (response, endpoint) = try await client.openWatch(["create_request": [
             "key": EtcdBase64.encode(key), "range_end": EtcdBase64.encode(rangeEnd),
-            "start_revision": .int(after + 1), "prev_kv": true, "progress_notify": true,
+            "start_revision": .int(after + 1), "prev_kv": .bool(previousVersions), "progress_notify": true,
         ]])
-        let watch = EtcdWatch(response: response, endpoint: endpoint, requested: after, convert: convert)
+        let watch = EtcdWatch(response: response, endpoint: endpoint, requested: after)
         while true {
             let message = try await watch.nextMessage()
             try watch.checkCancelled(message)
@@ -60,9 +60,8 @@ final class EtcdWatch: @unchecked Sendable {
                 }
                 continue
             }
-            let events = raw.compactMap(convert)
             let last = raw.last.map { EtcdInt64.read($0[path: ["kv", "mod_revision"]]) } ?? 0
-            return Batch(events: events, revision: last)
+            return Batch(events: raw, revision: last)
         }
     }
 

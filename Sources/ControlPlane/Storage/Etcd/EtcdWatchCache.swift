@@ -96,8 +96,8 @@ final class EtcdWatchCache: @unchecked Sendable {
         var backoff: Duration = .milliseconds(100)
         while !Task.isCancelled {
             do {
-                let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after,
-                                                     convert: { [codec] raw in codec.event(raw) })
+                // No previous versions from etcd: the cache holds them.
+                let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after, previousVersions: false)
                 backoff = .milliseconds(100)
                 while true {
                     let batch = try await watch.nextBatch()
@@ -135,18 +135,41 @@ final class EtcdWatchCache: @unchecked Sendable {
     }
 
     /// One response's events (every key's, in revision order); `upTo` is the revision the
-    /// response vouches for (its last event's, or a progress notification's).
-    private func apply(_ events: [StoreEvent], upTo: Int64) {
-        for event in events where !event.object.key.isEmpty {
-            lock.withLock {
-                if event.kind == .deleted { live.remove(event.object.key) } else { live.put(event.object) }
-                revision = max(revision, event.object.revision)
+    /// response vouches for (its last event's, or a progress notification's). Each event's
+    /// previous version is the one in memory.
+    private func apply(_ events: [JSONValue], upTo: Int64) {
+        for raw in events {
+            guard let kv = EtcdKeyValue(raw["kv"]), let key = codec.storeKey(kv.key) else { continue }
+            let event: StoreEvent? = lock.withLock {
+                let previous = live[key]
+                revision = max(revision, kv.modRevision)
+                if raw["type"]?.stringValue == "DELETE" {
+                    live.remove(key)
+                    return previous.map { StoreEvent(kind: .deleted, object: Self.restamped($0, revision: kv.modRevision), previous: $0) }
+                }
+                let object = codec.object(kv)
+                live.put(object)
+                return kv.createRevision == kv.modRevision
+                    ? StoreEvent(kind: .added, object: object)
+                    : StoreEvent(kind: .modified, object: object, previous: previous)
             }
-            hub.publish(event)
+            if let event { hub.publish(event) }
         }
         lock.withLock { revision = max(revision, upTo) }
         hub.advance(to: upTo)
         wakeWaiters()
+    }
+
+    /// A deleted object's last state as of its deletion: the resourceVersion set anew (a
+    /// parse, since the stored bytes in memory already carry their own).
+    static func restamped(_ object: StoredObject, revision: Int64) -> StoredObject {
+        var gone = object
+        gone.revision = revision
+        if var parsed = try? JSONParser.parse(object.value), parsed[path: ["metadata"]]?.objectValue != nil {
+            parsed[path: ["metadata", "resourceVersion"]] = .string(String(revision))
+            gone.value = JSONSerializer.serialize(parsed)
+        }
+        return gone
     }
 
     private func wakeWaiters() {
@@ -200,12 +223,11 @@ final class EtcdWatchCache: @unchecked Sendable {
     /// a watch of etcd's whole key space from `after`, read until it reaches `upTo` (every
     /// revision has an event, so it does).
     func readLog(after: Int64, upTo: Int64, prefix: String) async throws -> [StoreEvent] {
-        let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after,
-                                             convert: { [codec] raw in codec.event(raw) })
+        let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after, previousVersions: true)
         var page: [StoreEvent] = []
         while true {
             let batch = try await watch.nextBatch()
-            for event in batch.events where event.object.revision <= upTo && event.object.key.hasPrefix(prefix) {
+            for event in batch.events.compactMap(codec.event) where event.object.revision <= upTo && event.object.key.hasPrefix(prefix) {
                 page.append(event)
             }
             if batch.revision >= upTo || page.count >= 10_000 { return page }
