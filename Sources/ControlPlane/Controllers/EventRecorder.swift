@@ -19,7 +19,8 @@ struct EventRecorder: Sendable {
             involvedObject: object, reason: reason, message: message, source: EventSource(component: component),
             firstTimestamp: now, lastTimestamp: now, count: 1, type: type,
             reportingComponent: component, reportingInstance: component)
-        _ = try? await client.create(event, namespace: namespace)
+        // The created Event is not read: skip decoding the managedFields the server adds.
+        _ = try? await ObjectMeta.$decodesManagedFields.withValue(false) { try await client.create(event, namespace: namespace) }
     }
 }
 
