@@ -198,11 +198,10 @@ struct AgentCommand: AsyncParsableCommand {
         }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
-        do {
-            try await task.value
-        } catch is CancellationError {}
+        let result = await task.result
         await informers.stop()
         logger.info("stopped")
         try? await client.shutdown()
+        do { try result.get() } catch is CancellationError {}
     }
 }

@@ -34,8 +34,9 @@ struct ControllersCommand: AsyncParsableCommand {
         let task = Task { try await ControllerManager.run(client: client, config: config, election: election, logger: logger) }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
-        try await task.value
+        let result = await task.result
         logger.info("stopped")
         try? await client.shutdown()
+        try result.get()
     }
 }

@@ -123,10 +123,12 @@ struct DNSCommand: AsyncParsableCommand {
         }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
-        try await task.value
+        // Shut the clients down whatever happened: a client dropped unshut traps.
+        let result = await task.result
         await forwarder?.shutdown()
         logger.info("stopped")
         try? await client.shutdown()
+        try result.get()
     }
 }
 

@@ -122,11 +122,10 @@ struct OverlayCommand: AsyncParsableCommand {
         let task = Task { try await overlay.run() }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
-        do {
-            try await task.value
-        } catch is CancellationError {}
+        let result = await task.result
         logger.info("stopped; overlay entries left in place (skiff overlay --cleanup removes them)")
         try? await client.shutdown()
+        do { try result.get() } catch is CancellationError {}
     }
 
     /// The directory of the running executable (skiff-cni ships next to skiff).

@@ -104,8 +104,9 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         let signals = TerminationSignals.onTermination { task.cancel() }
         defer { for s in signals { s.cancel() } }
-        try await task.value
+        let result = await task.result
         logger.info("stopped; rules left in place (skiff proxy --cleanup removes them)")
         try? await client.shutdown()
+        try result.get()
     }
 }

@@ -206,6 +206,14 @@ final class EtcdStoreTests: XCTestCase {
         XCTAssertEqual(name(third?.previous), "a")
     }
 
+    func testAContinueKeyBeforeThePrefixStaysInsideIt() async throws {
+        let store = try open(watchCache: false)
+        _ = try await store.create("/configmaps/ns/a", value: value("a"))
+        _ = try await store.create("/pods/ns/p", value: value("p"))
+        let page = try await store.list(prefix: "/pods/", startAfter: "/a", limit: 10, revision: nil)
+        XCTAssertEqual(page.items.map(\.key), ["/pods/ns/p"])
+    }
+
     func testAQuietWatchReportsProgressFromEtcd() async throws {
         let store = try open()
         let x = try await store.create("/a/ns/x", value: value("x"))
@@ -262,34 +270,57 @@ final class EtcdStoreTests: XCTestCase {
     }
 }
 
+/// Shuts down every store and stops every etcd a test made, pass or fail: a dropped
+/// HTTPClient traps, and an etcd left running outlives the test.
+class EtcdFixtureTestCase: XCTestCase {
+    var clusters: [EtcdCluster] = []
+    var stores: [EtcdStore] = []
+
+    func cluster(members: Int = 1, tls: Bool = false) throws -> EtcdCluster {
+        let made = try EtcdCluster(members: members, tls: tls)
+        clusters.append(made)
+        return made
+    }
+
+    func store(_ cluster: EtcdCluster, tls: EtcdTLSFiles = EtcdTLSFiles()) throws -> EtcdStore {
+        let made = try EtcdStore(endpoints: cluster.endpoints, tls: tls)
+        stores.append(made)
+        return made
+    }
+
+    override func tearDown() async throws {
+        for store in stores { try? await store.shutdown() }
+        stores = []
+        for cluster in clusters { cluster.stop() }
+        clusters = []
+    }
+}
+
 /// A three-member cluster: the store keeps working with one member gone.
-final class EtcdClusterStoreTests: XCTestCase {
+final class EtcdClusterStoreTests: EtcdFixtureTestCase {
     func testLosingOneMemberKeepsTheStoreWorking() async throws {
-        let cluster = try EtcdCluster(members: 3)
-        defer { cluster.stop() }
-        let store = try EtcdStore(endpoints: cluster.endpoints)
-        let a = try await store.create("/cm/ns/a", value: { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
+        let cluster = try cluster(members: 3)
+        let etcd = try store(cluster)
+        let a = try await etcd.create("/cm/ns/a", value: { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
         cluster.kill(0)  // the member the store was using
-        let updated = try await store.update("/cm/ns/a", expectedRevision: a.revision, value: { Array("{\"v\":2,\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
-        let fetched = try await store.get("/cm/ns/a")
+        let updated = try await etcd.update("/cm/ns/a", expectedRevision: a.revision, value: { Array("{\"v\":2,\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
+        let fetched = try await etcd.get("/cm/ns/a")
         XCTAssertEqual(fetched?.revision, updated.revision)
-        let watch = try await store.watch(prefix: "/cm/", afterRevision: a.revision - 1)
+        let watch = try await etcd.watch(prefix: "/cm/", afterRevision: a.revision - 1)
         var seen: [Int64] = []
         for try await event in watch {
             seen.append(event.object.revision)
             if seen.count == 2 { break }
         }
         XCTAssertEqual(seen, [a.revision, updated.revision])
-        try await store.shutdown()
     }
 }
 
 /// Two API servers' allocators on one etcd never hand out the same ClusterIP or NodePort.
-final class SharedServiceAllocationTests: XCTestCase {
+final class SharedServiceAllocationTests: EtcdFixtureTestCase {
     func testTwoServersNeverAllocateTheSameAddress() async throws {
-        let cluster = try EtcdCluster(members: 1)
-        defer { cluster.stop() }
-        let storeA = try EtcdStore(endpoints: cluster.endpoints), storeB = try EtcdStore(endpoints: cluster.endpoints)
+        let cluster = try cluster()
+        let storeA = try store(cluster), storeB = try store(cluster)
         let range = try XCTUnwrap(ServiceIPRange("10.96.0.0/27"))
         let a = ServiceAllocators(serviceCIDRs: [range], nodePorts: 30000...30019, store: storeA)
         let b = ServiceAllocators(serviceCIDRs: [range], nodePorts: 30000...30019, store: storeB)
@@ -324,12 +355,19 @@ final class SharedServiceAllocationTests: XCTestCase {
         XCTAssertEqual(Set(ports).count, 20)
         XCTAssertEqual(ports.count, 20)
 
+        // Released through the other server, every address can be picked here again.
+        for ip in ips where ip != "10.96.0.20" { await b.releaseIP(ip) }
+        for port in ports { await b.releasePort(port) }
+        let picked = try await a.allocateIP(nil, family: .ipv4)
+        XCTAssertNotEqual(picked, "10.96.0.20")
+        let port = try await a.allocatePort(nil)
+        XCTAssertTrue((30000...30019).contains(port))
+        await a.releaseIP(picked)
+
         // Released on one server, the address can be asked for on the other.
         await a.releaseIP("10.96.0.20")
         let again = try await b.allocateIP("10.96.0.20", family: .ipv4)
         XCTAssertEqual(again, "10.96.0.20")
-        try await storeA.shutdown()
-        try await storeB.shutdown()
     }
 }
 
@@ -340,33 +378,27 @@ extension Result where Failure == Error {
 }
 
 /// TLS to etcd with client certificates (kube-apiserver's --etcd-cafile/certfile/keyfile).
-final class EtcdTLSStoreTests: XCTestCase {
+final class EtcdTLSStoreTests: EtcdFixtureTestCase {
     func testTLSWithAClientCertificateWorksAndWithoutOneIsRefused() async throws {
-        let cluster = try EtcdCluster(members: 1, tls: true)
-        defer { cluster.stop() }
-        let store = try EtcdStore(endpoints: cluster.endpoints,
-                                  tls: EtcdTLSFiles(caFile: cluster.caFile, certFile: cluster.clientCertFile, keyFile: cluster.clientKeyFile))
-        let created = try await store.create("/cm/ns/a") { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) }
-        let fetched = try await store.get("/cm/ns/a")
+        let cluster = try cluster(tls: true)
+        let trusted = try store(cluster, tls: EtcdTLSFiles(caFile: cluster.caFile, certFile: cluster.clientCertFile, keyFile: cluster.clientKeyFile))
+        let created = try await trusted.create("/cm/ns/a") { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) }
+        let fetched = try await trusted.get("/cm/ns/a")
         XCTAssertEqual(fetched?.revision, created.revision)
-        var iterator = try await store.watch(prefix: "/cm/", afterRevision: created.revision - 1).makeAsyncIterator()
+        var iterator = try await trusted.watch(prefix: "/cm/", afterRevision: created.revision - 1).makeAsyncIterator()
         let event = try await iterator.next()
         XCTAssertEqual(event?.object.revision, created.revision)
-        try await store.shutdown()
 
         // Trusting etcd but showing no certificate: etcd refuses the handshake.
-        let anonymous = try EtcdStore(endpoints: cluster.endpoints, tls: EtcdTLSFiles(caFile: cluster.caFile))
+        let anonymous = try store(cluster, tls: EtcdTLSFiles(caFile: cluster.caFile))
         await XCTAssertThrowsErrorAsync(try await anonymous.get("/cm/ns/a")) {
             guard case .unavailable = $0 as? StoreError else { return XCTFail("\($0)") }
         }
-        try await anonymous.shutdown()
         // Without the CA, etcd's certificate is not trusted (the system's roots did not sign it).
-        let untrusting = try EtcdStore(endpoints: cluster.endpoints,
-                                       tls: EtcdTLSFiles(certFile: cluster.clientCertFile, keyFile: cluster.clientKeyFile))
+        let untrusting = try store(cluster, tls: EtcdTLSFiles(certFile: cluster.clientCertFile, keyFile: cluster.clientKeyFile))
         await XCTAssertThrowsErrorAsync(try await untrusting.get("/cm/ns/a")) {
             guard case .unavailable = $0 as? StoreError else { return XCTFail("\($0)") }
         }
-        try await untrusting.shutdown()
         // A certificate without its key is a configuration error, found before any request.
         XCTAssertThrowsError(try EtcdStore(endpoints: cluster.endpoints, tls: EtcdTLSFiles(certFile: cluster.clientCertFile)))
     }

@@ -181,6 +181,10 @@ def alive(server):
 
 
 def test_every_server_serves_the_same_objects_and_credentials(servers):
+    # A resourceVersion no server has reached is refused, for watches as for lists.
+    for server in servers:
+        p = server.kubectl("get", "--raw", "/api/v1/configmaps?watch=1&resourceVersion=999999999", check=False)
+        assert p.returncode != 0 and "Too large resource version" in p.stderr, (p.stdout, p.stderr)
     a, b, c = servers
     # One cluster's credentials everywhere: the admin token (file and kubeconfig) and the CA.
     token = a.token()

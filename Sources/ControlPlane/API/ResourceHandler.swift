@@ -178,6 +178,17 @@ struct ResourceHandler: Sendable {
         }
         let session = try WatchSession(def: def, prefix: def.prefix(namespace: namespace), query: q,
                                        table: TableRequest(request.headers), request: request, store: store)
+        // A version the store has not reached (a client from before an import into etcd, or a
+        // made-up one) would hold every event back until the store got there: refuse it as a
+        // list does, so the client relists.
+        if let start = session.startRevision {
+            guard start >= 0 else { throw APIError.badRequest("invalid resource version: \(start)") }
+            let current = try await store.currentRevision()
+            if start > current {
+                throw APIError(code: 504, reason: "Timeout", message: "Too large resource version: \(start), current: \(current)",
+                               details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]], "retryAfterSeconds": 1])
+            }
+        }
         return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: .stream(session.stream()))
     }
 

@@ -54,6 +54,14 @@ actor ServiceAllocators {
         }
     }
 
+    /// This server's view replaced by the store's reservations.
+    private func reloadReservations() async throws {
+        let ips = try await listAll(Self.ipPrefix).compactMap { IPAddress(String($0.key.dropFirst(Self.ipPrefix.count))) }
+        let ports = try await listAll(Self.portPrefix).compactMap { Int($0.key.dropFirst(Self.portPrefix.count)) }
+        usedIPs = Set(ips)
+        usedPorts = Set(ports)
+    }
+
     private func listAll(_ prefix: String) async throws -> [StoredObject] {
         var items: [StoredObject] = []
         var after: String?
@@ -76,8 +84,8 @@ actor ServiceAllocators {
     }
 
     private func unreserve(_ key: String) async {
-        // A reservation that cannot be removed now stays; its address is not handed out
-        // again until it is, which is the safe way to be wrong.
+        // A reservation that cannot be removed now stays, and its address is not handed out
+        // again: the safe way to be wrong (nothing reclaims it yet; upstream has a repair loop).
         for _ in 0..<4 {
             guard let stored = try? await store.get(key) else { return }
             do {
@@ -108,9 +116,14 @@ actor ServiceAllocators {
             }
             return ip.description
         }
-        while let ip = pickIP(range) {
-            usedIPs.insert(ip)
-            if try await reserveOrForget(ip: ip) { return ip.description }
+        for attempt in 0..<2 {
+            // Addresses released through other servers are still marked here: look again
+            // at the store's reservations before calling the range full.
+            if attempt == 1 { try await reloadReservations() }
+            while let ip = pickIP(range) {
+                usedIPs.insert(ip)
+                if try await reserveOrForget(ip: ip) { return ip.description }
+            }
         }
         throw AllocationError.full("range is full")
     }
@@ -158,9 +171,12 @@ actor ServiceAllocators {
             guard try await reserveOrForget(port: requested) else { throw AllocationError.taken("provided port is already allocated") }
             return requested
         }
-        while let port = pickPort() {
-            usedPorts.insert(port)
-            if try await reserveOrForget(port: port) { return port }
+        for attempt in 0..<2 {
+            if attempt == 1 { try await reloadReservations() }
+            while let port = pickPort() {
+                usedPorts.insert(port)
+                if try await reserveOrForget(port: port) { return port }
+            }
         }
         throw AllocationError.full("range is full")
     }

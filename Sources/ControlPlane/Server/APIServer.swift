@@ -142,6 +142,9 @@ public final class APIServer: Sendable {
                                   body: JSONSerializer.serialize(object))
         request.user = user
         let response = await handle(request, authenticated: true)
+        // Another server starting at the same moment may have made it (its ClusterIP then
+        // reads as taken here, a 422): what matters is that it exists.
+        if response.status != .created, response.status != .conflict, await handle(probe, authenticated: true).status == .ok { return }
         guard response.status == .created || response.status == .conflict else {
             if case .bytes(let b) = response.body { throw APIError.internalError(String(decoding: b, as: UTF8.self)) }
             throw APIError.internalError("bootstrap of \(path) failed")
@@ -241,12 +244,17 @@ public final class APIServer: Sendable {
     /// Like kube-apiserver: every interval, compact to the revision seen one interval ago,
     /// so watchers always have at least one interval of history to resume from.
     private func compactLoop() async throws {
-        var previous = try await store.currentRevision()
+        // A datastore that is away (etcd down) skips a round; it must not end the server.
+        var previous = (try? await store.currentRevision()) ?? 0
         while !Task.isCancelled {
             try await Task.sleep(for: config.compactionInterval)
-            let current = try await store.currentRevision()
-            do { try await store.compact(to: previous) } catch { logger.warning("compaction failed: \(error)") }
-            previous = current
+            do {
+                let current = try await store.currentRevision()
+                try await store.compact(to: previous)
+                previous = current
+            } catch {
+                logger.warning("compaction failed: \(error)")
+            }
         }
     }
 

@@ -4,12 +4,12 @@ import KubeAPI
 /// What every server of one cluster must hold alike: the cluster CA (each server issues
 /// its own serving certificate from it), the admin and node tokens, and the client
 /// certificate servers present to node agents. With etcd as the datastore they live in
-/// etcd under `/skiff/credentials`: the first server to start publishes its own, every
+/// etcd under `/skiff/PREFIX/credentials`: the first server to start publishes its own, every
 /// other server takes those and writes them into its data directory, where the rest of
 /// the server reads them as it always does. As with k3s's bootstrap data, whoever can read
 /// etcd can read these: protect etcd with TLS client certificates.
 struct SharedCredentials: Equatable {
-    static let key = "/skiff/credentials"
+    static func key(_ store: EtcdStore) -> String { store.ownPrefix + "/credentials" }
 
     /// The files, relative to a server's data directory, with their modes.
     static let layout: [(file: String, mode: Int)] = [
@@ -29,12 +29,12 @@ struct SharedCredentials: Equatable {
             guard let imported = read(seed) else {
                 throw DatastoreError("--import \(seed): no cluster credentials there (tls/ca.crt, admin-token, …)")
             }
-            try await store.replaceValue(key, with: imported.encoded())
+            try await store.replaceValue(key(store), with: imported.encoded())
             published = imported
         } else {
-            let bytes = try await store.loadOrPublish(key) { try local(dataDirectory).encoded() }
+            let bytes = try await store.loadOrPublish(key(store)) { try local(dataDirectory).encoded() }
             guard let decoded = SharedCredentials(decoding: bytes) else {
-                throw DatastoreError("etcd holds unreadable cluster credentials at \(key)")
+                throw DatastoreError("etcd holds unreadable cluster credentials at \(key(store))")
             }
             published = decoded
         }

@@ -25,7 +25,9 @@ public enum Datastore: Sendable, Equatable {
             }
             endpoints.append(text)
         }
-        guard !prefix.isEmpty, prefix.hasPrefix("/") else { throw DatastoreError("--etcd-prefix must start with /") }
+        guard prefix.hasPrefix("/"), prefix.contains(where: { $0 != "/" }) else {
+            throw DatastoreError("--etcd-prefix must start with / and name something (/registry)")
+        }
         self = .etcd(endpoints: endpoints, tls: tls, prefix: prefix, watchCache: watchCache)
     }
 }

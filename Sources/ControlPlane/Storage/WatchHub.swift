@@ -62,7 +62,7 @@ final class WatchHub: @unchecked Sendable {
             ring[(head + count) % ring.count] = event
             count += 1
         }
-        lastRevision = event.object.revision
+        lastRevision = max(lastRevision, event.object.revision)
         var gone: [Int] = []
         for (id, subscriber) in subscribers {
             // Feeds are held weakly: a watcher that went away simply disappears.

@@ -32,15 +32,18 @@ struct EtcdError: Error, CustomStringConvertible {
     var isFutureRevision: Bool { code == 11 && message.contains("future revision") }
     /// A member that has no leader has not proposed anything, so another member may be asked.
     var isNoLeader: Bool { code == 14 && message.contains("no leader") }
+    /// Unavailable or timed out: this member cannot serve now (cut off from the others).
+    var isMemberUnavailable: Bool { code == 14 || code == 4 }
     /// etcd's --max-request-bytes, or gRPC's receive limit just above it.
     var isTooLarge: Bool { message.contains("request is too large") || (code == 8 && message.contains("larger than max")) }
 }
 
 /// etcd's v3 API through its JSON gateway (grpc-gateway, `/v3/...` over HTTP/1.1), on every
 /// member given. Requests go to the member that last answered; one that cannot be reached
-/// (or has no leader) hands the request to the next, so losing a member costs a reconnect,
-/// not an outage. Only failures that happen before a request could reach etcd are retried
-/// elsewhere: a write is never sent twice.
+/// hands the request to the next, so losing a member costs a reconnect, not an outage. A
+/// read (a range) also moves on from a member that answers "unavailable" or times out (one
+/// cut off from the others); a write moves on only when it cannot have reached etcd, so it
+/// is never applied twice. After a failure the next request starts at the next member.
 final class EtcdClient: Sendable {
     let endpoints: [String]
     private let http: HTTPClient
@@ -86,6 +89,7 @@ final class EtcdClient: Sendable {
     /// One unary call, e.g. `call("kv/range", …)`: etcd's JSON answer, or the error it gave.
     func call(_ method: String, _ body: JSONValue) async throws -> JSONValue {
         let payload = JSONSerializer.serialize(body)
+        let readOnly = method == "kv/range"
         let first = preferred.current
         var failures: [String] = []
         for attempt in 0..<endpoints.count {
@@ -94,30 +98,29 @@ final class EtcdClient: Sendable {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: payload))
-            let response: HTTPClientResponse
+            let answer: JSONValue, status: HTTPResponseStatus
             do {
-                response = try await http.execute(request, timeout: requestTimeout)
-            } catch where Self.neverReachedServer(error) {
+                let response = try await http.execute(request, timeout: requestTimeout)
+                status = response.status
+                answer = try Self.parse(try await response.body.collect(upTo: 256 << 20), from: endpoints[index])
+            } catch let error where Self.neverReachedServer(error) || readOnly {
                 failures.append("\(endpoints[index]): \(error)")
+                preferred.set((index + 1) % endpoints.count)
                 continue
+            } catch let error as StoreError {
+                throw error
             } catch {
                 throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
             }
-            let bytes: ByteBuffer
-            do {
-                bytes = try await response.body.collect(upTo: 256 << 20)
-            } catch {
-                throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
-            }
-            let answer = try Self.parse(bytes, from: endpoints[index])
-            if response.status == .ok {
+            if status == .ok {
                 preferred.set(index)
                 return answer
             }
             let error = EtcdError(code: Int(answer["code"]?.intValue ?? 2),
-                                  message: answer["message"]?.stringValue ?? answer["error"]?.stringValue ?? "HTTP \(response.status.code)")
-            if error.isNoLeader {
+                                  message: answer["message"]?.stringValue ?? answer["error"]?.stringValue ?? "HTTP \(status.code)")
+            if error.isNoLeader || (readOnly && error.isMemberUnavailable) {
                 failures.append("\(endpoints[index]): \(error.message)")
+                preferred.set((index + 1) % endpoints.count)
                 continue
             }
             throw error
@@ -153,6 +156,9 @@ final class EtcdClient: Sendable {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: payload))
+            // etcd then ends the watch when this member loses its leader, instead of leaving
+            // it open and silent while the cluster goes on without it.
+            request.headers.add(name: "Grpc-Metadata-hasleader", value: "true")
             do {
                 let response = try await http.execute(request, timeout: .hours(24 * 365))
                 guard response.status == .ok else {
@@ -163,6 +169,7 @@ final class EtcdClient: Sendable {
                 return (response, endpoints[index])
             } catch where Self.neverReachedServer(error) {
                 failures.append("\(endpoints[index]): \(error)")
+                preferred.set((index + 1) % endpoints.count)
                 continue
             } catch let error as StoreError {
                 throw error

@@ -28,10 +28,8 @@ struct EtcdKeyCodec: Sendable {
         }
         let previous = EtcdKeyValue(raw["prev_kv"]).map(object)
         if raw["type"]?.stringValue == "DELETE" {
-            guard let last = EtcdKeyValue(raw["prev_kv"]) else { return nil }
-            var gone = object(last)
-            gone.value = RevisionStamp.stamp(last.value, revision: kv.modRevision)
-            gone.revision = kv.modRevision
+            guard let last = EtcdKeyValue(raw["prev_kv"]), let previous else { return nil }
+            let gone = StoredObject(key: previous.key, value: RevisionStamp.stamp(last.value, revision: kv.modRevision), revision: kv.modRevision)
             return StoreEvent(kind: .deleted, object: gone, previous: previous)
         }
         let kind: StoreEvent.Kind = kv.createRevision == kv.modRevision ? .added : .modified

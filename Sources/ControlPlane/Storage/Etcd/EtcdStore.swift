@@ -10,7 +10,7 @@ import Logging
 ///
 /// Keys live under `prefix` (`/registry`, as kube-apiserver's), so `/pods/ns/name` is
 /// `/registry/pods/ns/name` in etcd. Skiff's own cluster data (shared certificates and
-/// tokens, the compaction marker) lives under `/skiff/`, outside what the API serves.
+/// tokens, the compaction marker) lives under `/skiff/registry/`, outside what the API serves.
 public final class EtcdStore: Store, Sendable {
     let client: EtcdClient
     let prefix: String
@@ -22,8 +22,12 @@ public final class EtcdStore: Store, Sendable {
     /// etcd's default --max-request-bytes, for the 413's message (etcd does not say its own).
     static let defaultRequestLimit = 1_572_864
 
+    /// Skiff's own keys for this cluster: beside the API's prefix, not under it, and apart
+    /// from other clusters' that use other prefixes in the same etcd.
+    var ownPrefix: String { "/skiff" + prefix }
+
     /// The key kube-apiserver's compactor uses to agree, across servers, on who compacts.
-    static let compactionKey = "/skiff/compact_rev_key"
+    var compactionKey: String { ownPrefix + "/compact_rev_key" }
 
     public init(endpoints: [String], tls: EtcdTLSFiles = EtcdTLSFiles(), prefix: String = "/registry",
                 watchCache: Bool = true, historyCapacity: Int = 8192, logger: Logger = Logger(label: "skiff.etcd")) throws {
@@ -71,7 +75,7 @@ public final class EtcdStore: Store, Sendable {
     // MARK: - Reads
 
     public func currentRevision() async throws -> Int64 {
-        let answer = try await call("kv/range", ["key": EtcdBase64.encode(Self.compactionKey), "count_only": true])
+        let answer = try await call("kv/range", ["key": EtcdBase64.encode(compactionKey), "count_only": true])
         return EtcdInt64.header(answer)
     }
 
@@ -105,7 +109,11 @@ public final class EtcdStore: Store, Sendable {
     private func listFromEtcd(prefix keyPrefix: String, startAfter: String?, limit: Int, revision: Int64?) async throws -> ListPage {
         let start = etcdKey(keyPrefix)
         var from = start
-        if let startAfter { from = etcdKey(startAfter) + [0] }
+        // Never before the prefix, whatever a continue token says.
+        if let startAfter {
+            let after = etcdKey(startAfter) + [0]
+            if start.lexicographicallyPrecedes(after) { from = after }
+        }
         var request: JSONValue = ["key": EtcdBase64.encode(from), "range_end": EtcdBase64.encode(Self.rangeEnd(start))]
         if limit > 0 { request["limit"] = .int(Int64(limit)) }
         if let revision, revision > 0 { request["revision"] = .int(revision) }
@@ -217,7 +225,7 @@ public final class EtcdStore: Store, Sendable {
     /// the shared marker's version from the one it last saw.
     public func compact(to target: Int64) async throws {
         guard target > 0 else { return }
-        let k = EtcdBase64.encode(Self.compactionKey)
+        let k = EtcdBase64.encode(compactionKey)
         let seen = compaction.version
         let answer = try await transaction([
             "compare": [["target": "VERSION", "key": k, "version": .int(seen)]],
@@ -241,7 +249,7 @@ public final class EtcdStore: Store, Sendable {
 
     /// The last revision a server compacted to, for 410 messages.
     func compactedRevision() async -> Int64? {
-        guard let answer = try? await client.call("kv/range", ["key": EtcdBase64.encode(Self.compactionKey)]),
+        guard let answer = try? await client.call("kv/range", ["key": EtcdBase64.encode(compactionKey)]),
               let kv = EtcdKeyValue(answer["kvs"]?.arrayValue?.first) else { return nil }
         return Int64(String(decoding: kv.value, as: UTF8.self))
     }
@@ -281,21 +289,20 @@ public final class EtcdStore: Store, Sendable {
         return EtcdInt64.read(answer["count"]) == 0
     }
 
-    /// Writes objects as they are (an import): one transaction per batch, each key created
-    /// only if absent.
-    func importBatch(_ objects: [StoredObject]) async throws {
-        guard !objects.isEmpty else { return }
-        var compare: [JSONValue] = []
-        var success: [JSONValue] = []
-        for object in objects {
-            let k = EtcdBase64.encode(etcdKey(object.key))
-            compare.append(["target": "CREATE", "key": k, "create_revision": 0])
-            success.append(["request_put": ["key": k, "value": EtcdBase64.encode(RevisionStamp.restore(object.value))]])
-        }
-        let answer = try await transaction(["compare": .array(compare), "success": .array(success)])
-        guard answer["succeeded"]?.boolValue == true else {
-            throw StoreError.alreadyExists(key: objects.map(\.key).joined(separator: ", "))
-        }
+    /// Writes an object as it is (an import), only if its key is absent.
+    func importObject(_ object: StoredObject) async throws {
+        let k = EtcdBase64.encode(etcdKey(object.key))
+        let answer = try await transaction([
+            "compare": [["target": "CREATE", "key": k, "create_revision": 0]],
+            "success": [["request_put": ["key": k, "value": EtcdBase64.encode(RevisionStamp.restore(object.value))]]],
+        ])
+        guard answer["succeeded"]?.boolValue == true else { throw StoreError.alreadyExists(key: object.key) }
+    }
+
+    /// Deletes every key under the API's prefix (a failed import's undoing).
+    func removeEverything() async throws {
+        let start = Array((prefix + "/").utf8)
+        _ = try await call("kv/deleterange", ["key": EtcdBase64.encode(start), "range_end": EtcdBase64.encode(Self.rangeEnd(start))])
     }
 }
 

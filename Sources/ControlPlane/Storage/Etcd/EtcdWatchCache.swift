@@ -26,6 +26,7 @@ final class EtcdWatchCache: @unchecked Sendable {
     private var nextWaiter = 0
     private var follower: Task<Void, Never>?
     private var loading: Task<Void, Error>?
+    private var stopped = false
 
     init(client: EtcdClient, codec: EtcdKeyCodec, historyCapacity: Int = 8192, logger: Logger) {
         self.client = client
@@ -34,10 +35,11 @@ final class EtcdWatchCache: @unchecked Sendable {
         hub = WatchHub(capacity: historyCapacity, startRevision: 0)
     }
 
-    deinit { follower?.cancel() }
-
     func stop() {
-        lock.withLock { follower }?.cancel()
+        lock.withLock {
+            stopped = true
+            return follower
+        }?.cancel()
     }
 
     /// Loads the state once (later callers wait for the first) and starts following.
@@ -58,16 +60,11 @@ final class EtcdWatchCache: @unchecked Sendable {
     }
 
     private func load() async throws {
-        let (objects, at) = try await listAll()
-        lock.withLock {
-            var index = LiveIndex()
-            for object in objects { index.put(object) }
-            live = index
-            revision = at
-        }
+        let at = try await replaceState()
         hub.reset(to: at)
         let follower = Task { await self.follow(from: at) }
-        lock.withLock { self.follower = follower }
+        // Stopped while loading: the follower must not outlive the store's client.
+        if lock.withLock({ stopped }) { follower.cancel() } else { lock.withLock { self.follower = follower } }
     }
 
     /// Every key under the prefix at one revision, a page at a time.
@@ -94,11 +91,13 @@ final class EtcdWatchCache: @unchecked Sendable {
     private func follow(from start: Int64) async {
         var after = start
         var backoff: Duration = .milliseconds(100)
+        var failures = 0
         while !Task.isCancelled {
             do {
                 // No previous versions from etcd: the cache holds them.
                 let watch = try await EtcdWatch.open(client: client, key: [0], rangeEnd: [0], after: after, previousVersions: false)
                 backoff = .milliseconds(100)
+                failures = 0
                 while true {
                     let batch = try await watch.nextBatch()
                     apply(batch.events, upTo: batch.revision)
@@ -115,7 +114,13 @@ final class EtcdWatchCache: @unchecked Sendable {
                     try? await Task.sleep(for: backoff)
                 }
             } catch {
-                logger.debug("watch cache: \(error); reconnecting")
+                failures += 1
+                // Lists fall back to etcd meanwhile; watches wait for the cache.
+                if failures >= 3 {
+                    logger.warning("watch cache cannot follow etcd (\(failures) tries, at revision \(after)): \(error)")
+                } else {
+                    logger.debug("watch cache: \(error); reconnecting")
+                }
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
             }
@@ -123,6 +128,13 @@ final class EtcdWatchCache: @unchecked Sendable {
     }
 
     private func reload() async throws {
+        let at = try await replaceState()
+        hub.reset(to: at, failing: StoreError.unavailable("the watch cache was reloaded"))
+        wakeWaiters()
+    }
+
+    /// The state read afresh from etcd; returns its revision.
+    private func replaceState() async throws -> Int64 {
         let (objects, at) = try await listAll()
         lock.withLock {
             var index = LiveIndex()
@@ -130,8 +142,7 @@ final class EtcdWatchCache: @unchecked Sendable {
             live = index
             revision = at
         }
-        hub.reset(to: at, failing: StoreError.unavailable("the watch cache was reloaded"))
-        wakeWaiters()
+        return at
     }
 
     /// One response's events (every key's, in revision order); `upTo` is the revision the
@@ -185,22 +196,25 @@ final class EtcdWatchCache: @unchecked Sendable {
     /// Waits until the cache holds revision `target`; false after `timeout`.
     func wait(for target: Int64, timeout: Duration) async -> Bool {
         let id: Int = lock.withLock { nextWaiter += 1; return nextWaiter }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            let expired: CheckedContinuation<Bool, Never>? = lock.withLock {
-                guard let i = waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return waiters.remove(at: i).continuation
-            }
-            expired?.resume(returning: false)
-        }
-        defer { timer.cancel() }
         return await withCheckedContinuation { continuation in
             let now: Bool = lock.withLock {
                 if revision >= target { return true }
                 waiters.append((target, id, continuation))
                 return false
             }
-            if now { continuation.resume(returning: true) }
+            if now {
+                continuation.resume(returning: true)
+                return
+            }
+            // Started once the waiter is registered, so it always finds it (or its wake-up).
+            Task {
+                try? await Task.sleep(for: timeout)
+                let expired: CheckedContinuation<Bool, Never>? = self.lock.withLock {
+                    guard let i = self.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                    return self.waiters.remove(at: i).continuation
+                }
+                expired?.resume(returning: false)
+            }
         }
     }
 
