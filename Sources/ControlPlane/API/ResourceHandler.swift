@@ -251,6 +251,10 @@ struct ResourceHandler: Sendable {
         } catch StoreError.alreadyExists {
             await allocation.release()
             throw APIError.alreadyExists(ResourceName(group: def.group, resource: def.plural, name: name))
+        } catch StoreError.unavailable(let why) {
+            // The write may have landed (etcd went away after taking it): keeping the
+            // addresses reserved risks a leak, giving them back risks two Services on one.
+            throw StoreError.unavailable(why)
         } catch {
             await allocation.release()
             throw error

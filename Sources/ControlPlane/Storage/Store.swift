@@ -56,7 +56,8 @@ public struct ListPage: Sendable {
 }
 
 /// The storage interface the API server is written against: a key-value store with a
-/// single increasing revision, compare-and-swap writes and ordered watches. SQLite
+/// single increasing revision, compare-and-swap writes and ordered watches. Every write is
+/// its own revision, so a revision names exactly one event (watch feeds rely on it). SQLite
 /// (one server) and etcd (several) implement it; etcd's revision is the revision.
 public protocol Store: Sendable {
     func currentRevision() async throws -> Int64
