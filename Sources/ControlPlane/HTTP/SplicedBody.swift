@@ -10,6 +10,17 @@ public struct SplicedBody: Sendable {
     public var separator: UInt8
     public var tail: [UInt8]
 
+    /// The whole body in one array (for a caller in this process, not the wire).
+    public var bytes: [UInt8] {
+        var out = head
+        out.reserveCapacity(contentLength)
+        for (i, part) in parts.enumerated() {
+            if i > 0 { out.append(separator) }
+            out += part
+        }
+        return out + tail
+    }
+
     public var contentLength: Int {
         head.count + tail.count + parts.reduce(0) { $0 + $1.count } + max(0, parts.count - 1)
     }

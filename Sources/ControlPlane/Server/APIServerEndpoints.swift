@@ -129,13 +129,7 @@ struct APIServerEndpoints: Sendable {
         switch response.body {
         case .bytes(let bytes): return try? JSONParser.parse(bytes)
         case .buffer(let buffer): return try? JSONParser.parse(Array(buffer.readableBytesView))
-        case .spliced(let body):
-            var bytes = body.head
-            for (i, part) in body.parts.enumerated() {
-                if i > 0 { bytes.append(body.separator) }
-                bytes += part
-            }
-            return try? JSONParser.parse(bytes + body.tail)
+        case .spliced(let body): return try? JSONParser.parse(body.bytes)
         case .stream, .upgrade: return nil
         }
     }

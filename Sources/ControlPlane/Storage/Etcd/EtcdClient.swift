@@ -94,10 +94,7 @@ final class EtcdClient: Sendable {
         var failures: [String] = []
         for attempt in 0..<endpoints.count {
             let index = (first + attempt) % endpoints.count
-            var request = HTTPClientRequest(url: "\(endpoints[index])/v3/\(method)")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: payload))
+            let request = Self.post(endpoints[index], "/v3/\(method)", payload)
             let answer: JSONValue, status: HTTPResponseStatus
             do {
                 let response = try await http.execute(request, timeout: requestTimeout)
@@ -128,6 +125,14 @@ final class EtcdClient: Sendable {
         throw StoreError.unavailable("etcd unreachable: " + failures.joined(separator: "; "))
     }
 
+    private static func post(_ endpoint: String, _ path: String, _ payload: [UInt8]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: endpoint + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: payload))
+        return request
+    }
+
     static func parse(_ buffer: ByteBuffer, from endpoint: String) throws -> JSONValue {
         do {
             return try JSONParser.parse(Array(buffer.readableBytesView))
@@ -152,10 +157,7 @@ final class EtcdClient: Sendable {
         var failures: [String] = []
         for attempt in 0..<endpoints.count {
             let index = (first + attempt) % endpoints.count
-            var request = HTTPClientRequest(url: "\(endpoints[index])/v3/watch")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: payload))
+            var request = Self.post(endpoints[index], "/v3/watch", payload)
             // etcd then ends the watch when this member loses its leader, instead of leaving
             // it open and silent while the cluster goes on without it.
             request.headers.add(name: "Grpc-Metadata-hasleader", value: "true")

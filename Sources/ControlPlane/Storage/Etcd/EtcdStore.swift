@@ -174,9 +174,14 @@ public final class EtcdStore: Store, Sendable {
             "failure": [["request_range": ["key": k]]],
         ])
         if answer["succeeded"]?.boolValue == true { return EtcdInt64.header(answer) }
-        let current = EtcdKeyValue(answer[path: ["responses"]]?.arrayValue?.first?[path: ["response_range", "kvs"]]?.arrayValue?.first)
+        let current = EtcdKeyValue(Self.failureRead(answer))
         guard let current else { throw StoreError.notFound(key: key) }
         throw StoreError.conflict(key: key, expected: expectedRevision, actual: current.modRevision)
+    }
+
+    /// The key a failed transaction's `failure` branch read (nil when it does not exist).
+    private static func failureRead(_ answer: JSONValue) -> JSONValue? {
+        answer[path: ["responses"]]?.arrayValue?.first?[path: ["response_range", "kvs"]]?.arrayValue?.first
     }
 
     private func transaction(_ body: JSONValue) async throws -> JSONValue {
@@ -233,7 +238,7 @@ public final class EtcdStore: Store, Sendable {
             "failure": [["request_range": ["key": k]]],
         ])
         guard answer["succeeded"]?.boolValue == true else {
-            let current = answer[path: ["responses"]]?.arrayValue?.first?[path: ["response_range", "kvs"]]?.arrayValue?.first
+            let current = Self.failureRead(answer)
             compaction.version = EtcdInt64.read(current?["version"])
             return
         }
@@ -271,7 +276,7 @@ public final class EtcdStore: Store, Sendable {
             "failure": [["request_range": ["key": k]]],
         ])
         if answer["succeeded"]?.boolValue == true { return value }
-        let winner = EtcdKeyValue(answer[path: ["responses"]]?.arrayValue?.first?[path: ["response_range", "kvs"]]?.arrayValue?.first)
+        let winner = EtcdKeyValue(Self.failureRead(answer))
         guard let winner else { throw StoreError.unavailable("etcd: \(key) vanished while it was being published") }
         return winner.value
     }

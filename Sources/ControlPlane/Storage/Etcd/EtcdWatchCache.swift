@@ -174,13 +174,7 @@ final class EtcdWatchCache: @unchecked Sendable {
     /// A deleted object's last state as of its deletion: the resourceVersion set anew (a
     /// parse, since the stored bytes in memory already carry their own).
     static func restamped(_ object: StoredObject, revision: Int64) -> StoredObject {
-        var gone = object
-        gone.revision = revision
-        if var parsed = try? JSONParser.parse(object.value), parsed[path: ["metadata"]]?.objectValue != nil {
-            parsed[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-            gone.value = JSONSerializer.serialize(parsed)
-        }
-        return gone
+        StoredObject(key: object.key, value: RevisionStamp.withResourceVersion(object.value, revision) ?? object.value, revision: revision)
     }
 
     private func wakeWaiters() {

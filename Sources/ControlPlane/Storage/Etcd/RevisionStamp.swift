@@ -33,16 +33,20 @@ enum RevisionStamp {
             out.append(contentsOf: stored[(at + digits.count)...])
             return out
         default:
-            guard var object = try? JSONParser.parse(stored), object.objectValue != nil else { return stored }
-            object[path: ["metadata", "resourceVersion"]] = .string(String(revision))
-            return JSONSerializer.serialize(object)
+            return withResourceVersion(stored, revision) ?? stored
         }
     }
 
     /// Stored bytes for an object that already carries a real resourceVersion (an import).
     static func restore(_ stamped: [UInt8]) -> [UInt8] {
-        guard var object = try? JSONParser.parse(stamped), object[path: ["metadata"]]?.objectValue != nil else { return stamped }
-        object[path: ["metadata", "resourceVersion"]] = .string(String(placeholder))
+        withResourceVersion(stamped, placeholder) ?? stamped
+    }
+
+    /// The object with `metadata.resourceVersion` set, by a parse; nil when the bytes are not
+    /// an object with metadata.
+    static func withResourceVersion(_ bytes: [UInt8], _ revision: Int64) -> [UInt8]? {
+        guard var object = try? JSONParser.parse(bytes), object[path: ["metadata"]]?.objectValue != nil else { return nil }
+        object[path: ["metadata", "resourceVersion"]] = .string(String(revision))
         return JSONSerializer.serialize(object)
     }
 
