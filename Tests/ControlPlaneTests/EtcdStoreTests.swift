@@ -302,7 +302,11 @@ final class EtcdClusterStoreTests: EtcdFixtureTestCase {
         let cluster = try cluster(members: 3)
         let etcd = try store(cluster)
         let a = try await etcd.create("/cm/ns/a", value: { Array("{\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
-        cluster.kill(0)  // the member the store was using
+        cluster.kill(0)  // the member the store was using, perhaps the raft leader
+        // While the others elect a leader, writes fail ("request timed out, possibly due to
+        // previous leader failure") and are not re-sent, as they may yet commit; once the
+        // two have a leader (their /health says so), the store works through them.
+        try cluster.waitHealthy()
         let updated = try await etcd.update("/cm/ns/a", expectedRevision: a.revision, value: { Array("{\"v\":2,\"metadata\":{\"resourceVersion\":\"\($0)\"}}".utf8) })
         let fetched = try await etcd.get("/cm/ns/a")
         XCTAssertEqual(fetched?.revision, updated.revision)

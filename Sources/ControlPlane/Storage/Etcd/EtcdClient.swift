@@ -142,8 +142,11 @@ final class EtcdClient: Sendable {
     }
 
     /// Connection failures before a byte was sent: safe to send the request elsewhere.
+    /// A pooled connection found closed before the request was written (the member died
+    /// since it was last used) counts too.
     private static func neverReachedServer(_ error: Error) -> Bool {
         if let client = error as? HTTPClientError, client == .connectTimeout { return true }
+        if let channel = error as? ChannelError, channel == .ioOnClosedChannel { return true }
         let text = String(describing: error)
         return text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("NIOConnectionError")
             || text.contains("connectTimeout") || text.contains("ECONNREFUSED")
