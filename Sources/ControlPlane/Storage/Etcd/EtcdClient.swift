@@ -90,39 +90,52 @@ final class EtcdClient: Sendable {
     func call(_ method: String, _ body: JSONValue) async throws -> JSONValue {
         let payload = JSONSerializer.serialize(body)
         let readOnly = method == "kv/range"
-        let first = preferred.current
-        var failures: [String] = []
-        for attempt in 0..<endpoints.count {
-            let index = (first + attempt) % endpoints.count
-            let request = Self.post(endpoints[index], "/v3/\(method)", payload)
+        return try await onMembers { endpoint in
             let answer: JSONValue, status: HTTPResponseStatus
             do {
-                let response = try await http.execute(request, timeout: requestTimeout)
+                let response = try await http.execute(Self.post(endpoint, "/v3/\(method)", payload), timeout: requestTimeout)
                 status = response.status
-                answer = try Self.parse(try await response.body.collect(upTo: 256 << 20), from: endpoints[index])
+                answer = try Self.parse(try await response.body.collect(upTo: 256 << 20), from: endpoint)
             } catch let error where Self.neverReachedServer(error) || readOnly {
-                failures.append("\(endpoints[index]): \(error)")
-                preferred.set((index + 1) % endpoints.count)
-                continue
-            } catch let error as StoreError {
-                throw error
+                return .nextMember("\(error)")
             } catch {
-                throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
+                throw Self.storeError(error, endpoint)
             }
-            if status == .ok {
-                preferred.set(index)
-                return answer
-            }
+            if status == .ok { return .done(answer) }
             let error = EtcdError(code: Int(answer["code"]?.intValue ?? 2),
                                   message: answer["message"]?.stringValue ?? answer["error"]?.stringValue ?? "HTTP \(status.code)")
-            if error.isNoLeader || (readOnly && error.isMemberUnavailable) {
-                failures.append("\(endpoints[index]): \(error.message)")
-                preferred.set((index + 1) % endpoints.count)
-                continue
-            }
+            if error.isNoLeader || (readOnly && error.isMemberUnavailable) { return .nextMember(error.message) }
             throw error
         }
+    }
+
+    /// What one member made of a request: an answer, or a reason to ask the next one.
+    private enum Attempt<T> {
+        case done(T)
+        case nextMember(String)
+    }
+
+    /// Asks the members in turn, from the one that answered last; after a failure the next
+    /// request starts at the next member.
+    private func onMembers<T>(_ attempt: (String) async throws -> Attempt<T>) async throws -> T {
+        let first = preferred.current
+        var failures: [String] = []
+        for step in 0..<endpoints.count {
+            let index = (first + step) % endpoints.count
+            switch try await attempt(endpoints[index]) {
+            case .done(let value):
+                preferred.set(index)
+                return value
+            case .nextMember(let why):
+                failures.append("\(endpoints[index]): \(why)")
+                preferred.set((index + 1) % endpoints.count)
+            }
+        }
         throw StoreError.unavailable("etcd unreachable: " + failures.joined(separator: "; "))
+    }
+
+    private static func storeError(_ error: Error, _ endpoint: String) -> Error {
+        error is StoreError ? error : StoreError.unavailable("etcd \(endpoint): \(error)")
     }
 
     private static func post(_ endpoint: String, _ path: String, _ payload: [UInt8]) -> HTTPClientRequest {
@@ -156,33 +169,26 @@ final class EtcdClient: Sendable {
     /// the response body, one JSON message per line.
     func openWatch(_ body: JSONValue) async throws -> (HTTPClientResponse, String) {
         let payload = JSONSerializer.serialize(body)
-        let first = preferred.current
-        var failures: [String] = []
-        for attempt in 0..<endpoints.count {
-            let index = (first + attempt) % endpoints.count
-            var request = Self.post(endpoints[index], "/v3/watch", payload)
+        return try await onMembers { endpoint in
+            var request = Self.post(endpoint, "/v3/watch", payload)
             // etcd then ends the watch when this member loses its leader, instead of leaving
             // it open and silent while the cluster goes on without it.
             request.headers.add(name: "Grpc-Metadata-hasleader", value: "true")
+            let response: HTTPClientResponse
             do {
-                let response = try await http.execute(request, timeout: .hours(24 * 365))
-                guard response.status == .ok else {
-                    let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-                    throw StoreError.unavailable("etcd \(endpoints[index]) refused the watch: HTTP \(response.status.code) "
-                        + String(decoding: bytes.readableBytesView, as: UTF8.self))
-                }
-                return (response, endpoints[index])
+                response = try await http.execute(request, timeout: .hours(24 * 365))
             } catch where Self.neverReachedServer(error) {
-                failures.append("\(endpoints[index]): \(error)")
-                preferred.set((index + 1) % endpoints.count)
-                continue
-            } catch let error as StoreError {
-                throw error
+                return .nextMember("\(error)")
             } catch {
-                throw StoreError.unavailable("etcd \(endpoints[index]): \(error)")
+                throw Self.storeError(error, endpoint)
             }
+            guard response.status == .ok else {
+                let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+                throw StoreError.unavailable("etcd \(endpoint) refused the watch: HTTP \(response.status.code) "
+                    + String(decoding: bytes.readableBytesView, as: UTF8.self))
+            }
+            return .done((response, endpoint))
         }
-        throw StoreError.unavailable("etcd unreachable: " + failures.joined(separator: "; "))
     }
 }
 
