@@ -235,6 +235,35 @@ final class BridgePlumbingTests: XCTestCase {
         XCTAssertEqual(try addresses(pod, "net1"), ["10.244.1.3/24"])
     }
 
+    /// An ADD repeated for a live attachment is refused (the pod's interface exists) and leaves
+    /// the first ADD's pod alone, address included; the same attachment into another pod finds
+    /// its host end taken and says so, making nothing. DEL then frees everything.
+    func testRepeatedAddKeepsTheLiveAttachment() throws {
+        let node = try namespace("node"), pod = try namespace("pod"), other = try namespace("other")
+        let conf = bridgeConfig()
+        let first = try skiff(node, "ADD", id: "again", netns: "/run/netns/\(pod)", config: conf)
+        XCTAssertEqual(first.status, 0, first.stdout)
+
+        let repeated = try skiff(node, "ADD", id: "again", netns: "/run/netns/\(pod)", config: conf)
+        XCTAssertEqual(repeated.status, 1)
+        XCTAssertEqual(repeated.json?["code"] as? Int, CNIError.interfaceNameTaken, repeated.stdout)
+        let elsewhere = try skiff(node, "ADD", id: "again", netns: "/run/netns/\(other)", config: conf)
+        XCTAssertEqual(elsewhere.status, 1)
+        XCTAssertEqual(elsewhere.json?["code"] as? Int, CNIError.plumbingFailed, elsewhere.stdout)
+        XCTAssertTrue((elsewhere.json?["msg"] as? String ?? "").contains("host interface veth"), elsewhere.stdout)
+        XCTAssertEqual(try vethNames(other), [], "nothing made in the other pod")
+
+        XCTAssertEqual(allocations(), ["10.244.1.2"])
+        XCTAssertEqual(try addresses(pod, "eth0"), ["10.244.1.2/24"])
+        XCTAssertEqual(try vethNames(node).count, 1)
+        XCTAssertTrue(try ping(pod, "10.244.1.1"), "the first pod still reaches its gateway")
+
+        let del = try skiff(node, "DEL", id: "again", netns: "/run/netns/\(pod)", config: conf)
+        XCTAssertEqual(del.status, 0, del.stdout)
+        XCTAssertEqual(allocations(), [])
+        XCTAssertEqual(try vethNames(node), [])
+    }
+
     /// A failure after the pair exists (a route the kernel refuses: its gateway is off-link)
     /// removes the pair and releases the address.
     func testFailedAddRemovesItsVeth() throws {

@@ -22,57 +22,49 @@ public struct BridgePlumbing: PodNetworkPlumbing {
         let host = HostVethName(containerID: pod.containerID, ifname: pod.ifname)
         let socket = try netlink("open rtnetlink socket") { try RouteSocket() }
         // The pod's side: a socket opened on one short thread inside the pod's namespace keeps
-        // programming that namespace for its whole life, so the look-up below and the
-        // configuration after the veth share it, and ADD starts one thread, not two.
+        // programming that namespace for its whole life, so ADD starts one thread, not two.
         let inside = try netlink("open rtnetlink socket in \(netnsPath)") { try podNS.run { try RouteSocket() } }
-
-        // Refuse before making anything: the pod's name taken, or the host end already there.
-        let taken = try netlink("look up \(pod.ifname) in \(netnsPath)") { try inside.link(.name(pod.ifname)) }
-        if taken != nil { throw interfaceTaken(pod.ifname, netnsPath) }
-        if try netlink("look up \(host.name)", { try socket.link(.name(host.name)) }) != nil {
-            throw CNIError(code: CNIError.plumbingFailed, msg: "host interface \(host.name) already exists",
-                           details: "left by an earlier ADD of container \(pod.containerID) interface \(pod.ifname)? DEL it first")
-        }
         let bridge = try ensureBridge(socket, config)
 
+        // One request makes the pair, the host end up and a port of the bridge. A
+        // name already taken (the pod's, or a host end left by an earlier ADD) refuses it whole,
+        // before anything exists; which one is looked up only then, to say so.
         do {
             try socket.addVeth(name: host.name, peerName: pod.ifname, peerNamespace: podNS, mtu: config.mtu,
-                               macAddress: host.macAddress)
+                               macAddress: host.macAddress, masterIndex: bridge.index, up: true)
         } catch let error as NetlinkError where error.errno == EEXIST {
-            // A race with whoever else named an interface so (checked just above).
-            throw interfaceTaken(pod.ifname, netnsPath, details: error.description)
+            if (try? inside.link(.name(pod.ifname))) != nil { throw interfaceTaken(pod.ifname, netnsPath) }
+            throw CNIError(code: CNIError.plumbingFailed, msg: "host interface \(host.name) already exists",
+                           details: "left by an earlier ADD of container \(pod.containerID) interface \(pod.ifname)? DEL it first")
         } catch {
             throw CNIError(code: CNIError.plumbingFailed, msg: "create veth pair \(host.name)/\(pod.ifname)",
                            details: "\(error)")
         }
         // From here on a failure removes the pair (deleting one end deletes both).
         do throws(CNIError) {
-            let hostLink = try netlink("attach \(host.name) to \(config.bridge)") { () throws -> Link? in
-                try socket.setMaster(.name(host.name), .index(bridge.index))
-                if config.hairpinMode { try socket.setHairpin(.name(host.name)) }
-                try socket.setLinkUp(.name(host.name))
-                return try socket.link(.name(host.name))
+            if config.hairpinMode {
+                try netlink("set hairpin on \(host.name)") { try socket.setHairpin(.name(host.name)) }
             }
             let routes = podRoutes(config, addresses)
             let podLink = try netlink("configure \(pod.ifname) in \(netnsPath)") { () throws -> Link? in
+                guard let link = try inside.link(.name(pod.ifname)) else { return nil }
                 try inside.setLinkUp("lo")
+                try inside.setLinkUp(.index(link.index))
                 for address in addresses {
                     try inside.addAddress(InterfaceAddress(address: address.ip, prefixLength: address.prefixLength)!,
-                                          to: .name(pod.ifname), skipDuplicateDetection: true)
+                                          to: .index(link.index), skipDuplicateDetection: true)
                 }
-                try inside.setLinkUp(.name(pod.ifname))
-                let index = try inside.index(of: .name(pod.ifname))
                 for route in routes {
-                    try inside.addRoute(Route(destination: route.dst, gateway: route.gw, linkIndex: index))
+                    try inside.addRoute(Route(destination: route.dst, gateway: route.gw, linkIndex: link.index))
                 }
-                return try inside.link(.name(pod.ifname))
+                return link
             }
-            guard let hostLink, let podLink else {
+            guard let podLink else {
                 throw CNIError(code: CNIError.plumbingFailed, msg: "veth pair \(host.name)/\(pod.ifname) vanished during ADD")
             }
             return ([
                 CNIResult.Interface(name: bridge.name, mac: bridge.macAddress?.description),
-                CNIResult.Interface(name: hostLink.name, mac: hostLink.macAddress?.description),
+                CNIResult.Interface(name: host.name, mac: host.macAddress.description),
                 CNIResult.Interface(name: podLink.name, mac: podLink.macAddress?.description, sandbox: netnsPath),
             ], 2)
         } catch {
@@ -133,7 +125,8 @@ public struct BridgePlumbing: PodNetworkPlumbing {
                     } catch let error as NetlinkError where error.errno == EEXIST {}
                 }
             }
-            return try socket.link(.index(found.index)) ?? found
+            // Neither an address nor the up flag changes the name or MAC the result reports.
+            return found
         }
     }
 

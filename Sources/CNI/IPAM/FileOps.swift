@@ -93,6 +93,31 @@ enum FileOps {
         bytes.removeAll()
     }
 
+    /// Overwrites a small file in place: write at offset 0, then cut off what an older, longer
+    /// text left. Only for a file whose reader copes with a torn or stale text (a hint): unlike
+    /// `writeAtomically`, a crash mid-write can leave a mix. What it saves is ext4's flush on
+    /// replace (`auto_da_alloc`): renaming over an existing file, or truncating one to zero,
+    /// starts writeback of the new data at once, which measured 0.4–0.8 ms of every ADD.
+    static func overwrite(_ path: String, _ text: String) throws(CNIError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw ioError("open", path) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(written)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("write", path)
+            }
+            written += n
+        }
+        var status = stat()
+        if fstat(fd, &status) == 0 && status.st_size > off_t(bytes.count) && ftruncate(fd, off_t(bytes.count)) != 0 {
+            throw ioError("truncate", path)
+        }
+    }
+
     /// Removes a file; a missing one is fine.
     static func remove(_ path: String) throws(CNIError) {
         if unlink(path) != 0 && errno != ENOENT { throw ioError("unlink", path) }

@@ -9,8 +9,9 @@ import Netlink
 /// - one file per allocated address, named by the address (`10.244.1.7`), holding
 ///   `<containerID>\n<ifname>`;
 /// - `last_reserved_ip.0`: the last address handed out, where round-robin resumes.
-/// Every file is written to a temp name and renamed into place, so a plugin killed at any point
-/// leaves either the whole allocation or none, and an allocation whose ADD died half-way stays
+/// An allocation is written to a temp name and renamed into place, so a plugin killed at any
+/// point leaves either the whole allocation or none (the hint is overwritten in place: see
+/// `writeHint`), and an allocation whose ADD died half-way stays
 /// on disk until DEL, GC (valid attachments) or `reconcile` (live containers) frees it. Nothing
 /// is fsync'ed, as host-local does not: a power loss kills every pod on the node, so what such a
 /// crash can lose (an allocation, or its contents) belongs to a sandbox that is gone, and the
@@ -82,11 +83,24 @@ public struct IPAMStore: Sendable {
         return try body()
     }
 
+    /// What `claim` gave an attachment.
+    public struct Claim: Hashable, Sendable {
+        public var ip: IPAddress
+        /// The attachment held `ip` already (a retried ADD): a failure of this ADD must not free
+        /// it, since the attachment that got it may still be alive.
+        public var wasHeld: Bool
+    }
+
     /// Allocates an address for an attachment: a requested one when given (it must be free, inside
     /// the pool and not reserved), else the next free one after the last handed out (round-robin).
     /// A retried ADD of the same attachment gets its existing address back.
     public func allocate(containerID: String, ifname: String, requested: [IPAddress] = []) throws(CNIError) -> IPAddress {
-        try withLock { () throws(CNIError) -> IPAddress in
+        try claim(containerID: containerID, ifname: ifname, requested: requested).ip
+    }
+
+    /// `allocate`, saying whether the address was the attachment's already.
+    public func claim(containerID: String, ifname: String, requested: [IPAddress] = []) throws(CNIError) -> Claim {
+        try withLock { () throws(CNIError) -> Claim in
             let current = try allocations()
             if let mine = current.first(where: { $0.containerID == containerID && $0.ifname == ifname }) {
                 guard requested.isEmpty || requested.contains(mine.ip) else {
@@ -94,7 +108,7 @@ public struct IPAMStore: Sendable {
                                    msg: "container \(containerID) interface \(ifname) already holds \(mine.ip)",
                                    details: "requested \(requested.map(\.description).joined(separator: ","))")
                 }
-                return mine.ip
+                return Claim(ip: mine.ip, wasHeld: true)
             }
             let taken = Dictionary(current.map { ($0.ip, $0) }, uniquingKeysWith: { a, _ in a })
             let chosen: IPAddress
@@ -118,14 +132,15 @@ public struct IPAMStore: Sendable {
             }
             try FileOps.writeAtomically(directory + "/" + chosen.description, containerID + "\n" + ifname, durable: false)
             try writeHint(chosen.description)
-            return chosen
+            return Claim(ip: chosen, wasHeld: false)
         }
     }
 
-    /// `last_reserved_ip.0`: where the next search starts. Stale, empty or unreadable after a
+    /// `last_reserved_ip.0`: where the next search starts. Stale, empty or garbled after a
     /// crash, `nextFree` starts at the beginning of the pool; the allocations say what is taken.
+    /// So it is overwritten in place, which spares ext4's flush-on-replace.
     private func writeHint(_ text: String) throws(CNIError) {
-        try FileOps.writeAtomically(lastReservedPath, text, durable: false)
+        try FileOps.overwrite(lastReservedPath, text)
     }
 
     private func nextFree(taken: Set<IPAddress>) throws(CNIError) -> IPAddress {

@@ -90,14 +90,17 @@ public struct CNIPlugin {
         // Chained: start from the previous plugin's result and add ours to it.
         var result = try config.prevResult.map { p throws(CNIError) in try CNIResult(json: p, cniVersion: config.cniVersion) }
             ?? CNIResult(cniVersion: config.cniVersion)
-        let ip = try pool.allocate(containerID: pod.containerID, ifname: pod.ifname, requested: requestedIPs(env, config))
+        let claim = try pool.claim(containerID: pod.containerID, ifname: pod.ifname, requested: requestedIPs(env, config))
+        let ip = claim.ip
         let address = CNIAddress(ip: ip, prefixLength: config.ipam.subnet.prefixLength)
         let made: (interfaces: [CNIResult.Interface], podInterface: Int?)
         do throws(CNIError) {
             made = try plumbing.setUp(pod, addresses: [address])
         } catch {
-            // Nothing half-made: the address goes back to the pool.
-            try? pool.release(ip, containerID: pod.containerID, ifname: pod.ifname)
+            // Nothing half-made: the address goes back to the pool, unless a retried ADD found
+            // it held already (the first ADD's pod may be alive; the reference bridge plugin,
+            // which makes the veth before asking IPAM, leaves it too). DEL or GC frees it.
+            if !claim.wasHeld { try? pool.release(ip, containerID: pod.containerID, ifname: pod.ifname) }
             throw error
         }
         if config.ipMasq {

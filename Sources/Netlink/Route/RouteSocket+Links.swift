@@ -33,12 +33,18 @@ extension RouteSocket {
     /// Creates a veth pair, `name` here and `peerName` in `peerNamespace` (here when nil), as
     /// the CNI bridge plugin does: the container end is born inside the pod's namespace
     /// (IFLA_NET_NS_FD on the peer), so it never appears, even briefly, in the host's.
-    /// Both ends start down.
+    /// `up` sets this end up and `masterIndex` makes it a port of that bridge, in the same
+    /// request (`ip link add NAME up master BR type veth peer …`): the kernel applies both as
+    /// it registers the pair, which saves a pod's ADD three round trips. The peer starts down
+    /// whatever its flags ask: the kernel opens it before the pair is joined, and a veth end
+    /// without its peer refuses to open (ENOTCONN).
     public func addVeth(name: String, peerName: String, peerNamespace: NetworkNamespace? = nil, mtu: Int? = nil,
-                        macAddress: MACAddress? = nil, peerMACAddress: MACAddress? = nil) throws {
-        let message = linkMessage(RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, .name(name))
+                        macAddress: MACAddress? = nil, peerMACAddress: MACAddress? = nil,
+                        masterIndex: Int32? = nil, up: Bool = false) throws {
+        let message = linkMessage(RTM_NEWLINK, flags: NLM_F_CREATE | NLM_F_EXCL, .name(name), header: Self.upHeader(up))
         if let mtu { message.put(IFLA_MTU, u32: UInt32(mtu)) }
         if let macAddress { message.put(IFLA_ADDRESS, bytes: macAddress.bytes) }
+        if let masterIndex { message.put(IFLA_MASTER, u32: UInt32(bitPattern: masterIndex)) }
         message.nest(IFLA_LINKINFO) {
             message.put(IFLA_INFO_KIND, string: "veth")
             message.nest(IFLA_INFO_DATA) {
@@ -53,6 +59,16 @@ extension RouteSocket {
         }
         let peer = peerName + (peerNamespace.map { " in \($0.path)" } ?? "")
         try execute(message, operation: "create veth", object: "\(name) (peer \(peer))")
+    }
+
+    /// An `ifinfomsg` asking for IFF_UP (a new link's flags are applied as it is registered).
+    private static func upHeader(_ up: Bool) -> ifinfomsg {
+        var header = ifinfomsg()
+        if up {
+            header.ifi_flags = interfaceUp
+            header.ifi_change = interfaceUp
+        }
+        return header
     }
 
     /// Creates a bridge (`ip link add NAME type bridge`), down.
@@ -90,9 +106,8 @@ extension RouteSocket {
 
     /// `ip link set LINK up` / `down`.
     public func setLinkUp(_ link: LinkReference, _ up: Bool = true) throws {
-        var header = ifinfomsg()
-        header.ifi_flags = up ? interfaceUp : 0
-        header.ifi_change = interfaceUp
+        var header = Self.upHeader(true)
+        if !up { header.ifi_flags = 0 }
         let message = linkMessage(RTM_NEWLINK, flags: 0, link, header: header)
         try execute(message, operation: up ? "set link up" : "set link down", object: link.description)
     }
