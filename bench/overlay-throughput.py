@@ -16,12 +16,19 @@ namespace is never touched):
   pod1    attached on node1 by the real skiff-cni (bridge cni0, 10.244.1.0/24, MTU 1450)
   pod2    attached on node2 by the real skiff-cni (bridge cni0, 10.244.2.0/24, MTU 1450)
 
+  rpod1   attached on node1 by Debian's reference bridge + host-local (bridge ref0, 10.245.1.0/24)
+  rpod2   attached on node2 the same way (10.245.2.0/24)
+
 Node objects with podCIDRs are created with kubectl; the overlays make the VXLAN device, the
-annotations, the routes, FDB entries and neighbours. Then the two paths alternate:
-node1 → node2 (underlay veths and the switch bridge) and pod1 → pod2 (pod veth, cni0, routing,
-VXLAN encapsulation, the same underlay, decapsulation, cni0, pod veth), `--rounds` times each
-for throughput (iperf3, one TCP stream, `--seconds` each after one omitted warm-up second) and then
-for latency (ping at 10 ms intervals). Medians and ratios are printed.
+annotations, the routes, FDB entries and neighbours. Beside it, on the same nodes, a reference
+overlay is built by hand with iproute2 exactly as flannel's vxlan backend programs one (device
+`ref.2`, VNI 2, UDP 8473, `nolearning`, MTU 1450, the peer's permanent neighbour, FDB entry and
+onlink route): the peer skiff's overlay is measured against, since flannel itself is not packaged.
+Then three paths alternate: node1 → node2 (underlay veths and the switch bridge), pod1 → pod2
+(pod veth, cni0, routing, VXLAN encapsulation, the same underlay, decapsulation, cni0, pod veth)
+and rpod1 → rpod2 (the same over the reference), `--rounds` times each for throughput (iperf3,
+one TCP stream, `--seconds` each after one omitted warm-up second) and then for latency (ping at
+10 ms intervals). Medians and ratios are printed.
 
 Every process, namespace and temp file is removed at the end, pass or fail (try/finally,
 atexit, and SIGINT/SIGTERM/SIGHUP handlers).
@@ -210,19 +217,60 @@ def main():
         signal.signal(s, on_signal)
 
     tag = "%06x" % random.getrandbits(24)
-    sw, n1, n2, p1, p2 = (f"skiff-bench-ov-{tag}-{r}" for r in ("sw", "n1", "n2", "p1", "p2"))
+    sw, n1, n2, p1, p2, r1, r2 = (f"skiff-bench-ov-{tag}-{r}" for r in ("sw", "n1", "n2", "p1", "p2", "r1", "r2"))
     work = tempfile.mkdtemp(prefix="skiff-bench-ov-")
     cleanup.dirs.append(work)
     try:
-        report = run(args, skiff, cni, sw, n1, n2, p1, p2, work)
+        report = run(args, skiff, cni, sw, n1, n2, p1, p2, (r1, r2), work)
     finally:
         cleanup.run()
     print_report(report, args)
 
 
-def run(args, skiff, cni, sw, n1, n2, p1, p2, work):
+REFERENCE_PLUGINS = "/usr/lib/cni"
+
+
+def reference_overlay(nodes, ref_pods, work, direct_routing):
+    """flannel's vxlan backend, by hand with iproute2 (or, with direct routing, its routes via
+    the peer node), and one pod per node attached by the reference bridge + host-local."""
+    macs = {}
+    for i, (ns, _, ip, _) in enumerate(nodes, 1):
+        mac = f"0a:58:0a:f5:0{i}:00"
+        macs[ns] = mac
+        if not direct_routing:
+            sh("ip", "-n", ns, "link", "add", "ref.2", "address", mac, "mtu", "1450", "type", "vxlan", "id", "2",
+               "local", ip, "dev", "eth0", "dstport", "8473", "nolearning")
+            sh("ip", "-n", ns, "addr", "add", f"10.245.{i}.0/32", "dev", "ref.2")
+            sh("ip", "-n", ns, "link", "set", "ref.2", "up")
+    for i, (ns, _, _, _) in enumerate(nodes, 1):
+        for j, (peer, _, peer_ip, _) in enumerate(nodes, 1):
+            if peer == ns:
+                continue
+            if direct_routing:
+                sh("ip", "-n", ns, "route", "add", f"10.245.{j}.0/24", "via", peer_ip, "dev", "eth0")
+                continue
+            sh("ip", "-n", ns, "neigh", "replace", f"10.245.{j}.0", "lladdr", macs[peer], "dev", "ref.2", "nud", "permanent")
+            sh("bridge", "-n", ns, "fdb", "append", macs[peer], "dev", "ref.2", "dst", peer_ip)
+            sh("ip", "-n", ns, "route", "add", f"10.245.{j}.0/24", "via", f"10.245.{j}.0", "dev", "ref.2", "onlink")
+    ips = []
+    for i, ((ns, name, _, _), pod) in enumerate(zip(nodes, ref_pods), 1):
+        conf = json.dumps({"cniVersion": "1.0.0", "name": "ref", "type": "bridge", "bridge": "ref0",
+                           "isGateway": True, "hairpinMode": True, "mtu": 1450,
+                           "ipam": {"type": "host-local", "subnet": f"10.245.{i}.0/24",
+                                    "dataDir": os.path.join(work, "ref-ipam-" + name), "routes": [{"dst": "0.0.0.0/0"}]}})
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "ref-" + name,
+               "CNI_NETNS": "/run/netns/" + pod, "CNI_IFNAME": "eth0", "CNI_PATH": REFERENCE_PLUGINS}
+        out = subprocess.run(["ip", "netns", "exec", ns, os.path.join(REFERENCE_PLUGINS, "bridge")], input=conf,
+                             capture_output=True, text=True, env=env)
+        if out.returncode != 0:
+            raise RuntimeError(f"reference bridge ADD on {name} failed: {out.stdout} {out.stderr}")
+        ips.append(json.loads(out.stdout)["ips"][0]["address"].split("/")[0])
+    return ips
+
+
+def run(args, skiff, cni, sw, n1, n2, p1, p2, ref_pods, work):
     # Underlay: a switch namespace with a bridge, two nodes on it by veths.
-    for ns in (sw, n1, n2, p1, p2):
+    for ns in (sw, n1, n2, p1, p2, *ref_pods):
         add_ns(ns)
     sh("ip", "-n", sw, "link", "add", "br0", "type", "bridge")
     sh("ip", "-n", sw, "addr", "add", "192.168.71.254/24", "dev", "br0")
@@ -286,10 +334,13 @@ def run(args, skiff, cni, sw, n1, n2, p1, p2, work):
             raise RuntimeError(f"skiff-cni ADD on {name} failed: {out.stdout} {out.stderr}")
         pod_ips[pod] = json.loads(out.stdout)["ips"][0]["address"].split("/")[0]
     ip1, ip2 = pod_ips[p1], pod_ips[p2]
+    rp1, rp2 = ref_pods
+    rip1, rip2 = reference_overlay(nodes, ref_pods, work, args.direct_routing)
 
     # Reachability first (also fills the ARP caches).
     ping(n1, "192.168.71.2", 3, 0.2)
     ping(p1, ip2, 3, 0.2)
+    ping(rp1, rip2, 3, 0.2)
 
     mtus = {"node eth0": json.loads(nsx(n1, "ip", "-j", "link", "show", "eth0").stdout)[0]["mtu"],
             "skiff.1": json.loads(nsx(n1, "ip", "-j", "link", "show", "skiff.1").stdout)[0]["mtu"],
@@ -300,18 +351,19 @@ def run(args, skiff, cni, sw, n1, n2, p1, p2, work):
     # iperf3 servers: node2 on its underlay address, pod2 on its pod address.
     spawn(n2, ["iperf3", "-s", "-B", "192.168.71.2"], os.path.join(work, "iperf-node.log"))
     spawn(p2, ["iperf3", "-s", "-B", ip2], os.path.join(work, "iperf-pod.log"))
+    spawn(rp2, ["iperf3", "-s", "-B", rip2], os.path.join(work, "iperf-ref.log"))
     time.sleep(0.5)
 
-    tput = {"node": [], "pod": []}
+    clients = {"node": (n1, "192.168.71.2"), "pod": (p1, ip2), "ref": (rp1, rip2)}
+    tput = {"node": [], "pod": [], "ref": []}
     vxlan_bytes = []
     for r in range(args.rounds):
-        for path in ("node", "pod"):
+        # Who goes first rotates, so a slow start of the round does not always hit one path.
+        order = list(clients)[r % 3:] + list(clients)[:r % 3]
+        for path in order:
             tx0, _ = link_stats(n1, "skiff.1")
             ub0, up0 = link_stats(n1, "eth0")
-            if path == "node":
-                res = iperf(n1, "192.168.71.2", args.seconds)
-            else:
-                res = iperf(p1, ip2, args.seconds)
+            res = iperf(*clients[path], args.seconds)
             tx1, _ = link_stats(n1, "skiff.1")
             ub1, up1 = link_stats(n1, "eth0")
             # Sent through node1's underlay veth: packets (skbs: GSO super-packets count once) and bytes.
@@ -320,7 +372,7 @@ def run(args, skiff, cni, sw, n1, n2, p1, p2, work):
             if path == "pod":
                 vxlan_bytes.append(tx1 - tx0)
             tput[path].append(res)
-            print(f"round {r + 1}: {path}-to-{path} {res['gbps']:.2f} Gbit/s, retransmits {res['retransmits']}, "
+            print(f"round {r + 1}: {path} {res['gbps']:.2f} Gbit/s, retransmits {res['retransmits']}, "
                   f"machine CPU busy {100 * res['cpu_busy']:.0f}% (softirq {100 * res['cpu_softirq']:.0f}%)", file=sys.stderr)
     # Pod traffic really crossed the VXLAN device (or, with --direct-routing, did not).
     if not args.direct_routing and min(vxlan_bytes) <= 0:
@@ -328,62 +380,70 @@ def run(args, skiff, cni, sw, n1, n2, p1, p2, work):
     if args.direct_routing and max(vxlan_bytes) > 1_000_000:
         raise RuntimeError("with --direct-routing, pod-to-pod traffic still went through skiff.1")
 
-    lat = {"node": [], "pod": []}
+    lat = {"node": [], "pod": [], "ref": []}
     per_round = max(1, args.pings // args.rounds)
     for r in range(args.rounds):
-        lat["node"] += ping(n1, "192.168.71.2", per_round, 0.01)
-        lat["pod"] += ping(p1, ip2, per_round, 0.01)
+        for path, (ns, target) in clients.items():
+            lat[path] += ping(ns, target, per_round, 0.01)
 
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": git_commit(), "machine": machine(),
-            "skiff": skiff, "skiff_cni": cni, "pod_ips": [ip1, ip2], "mtu": mtus, "offloads": offl,
+            "skiff": skiff, "skiff_cni": cni, "pod_ips": [ip1, ip2], "ref_pod_ips": [rip1, rip2], "mtu": mtus, "offloads": offl,
             "throughput": tput, "vxlan_tx_bytes_per_pod_run": vxlan_bytes, "latency_ms": lat,
             "rounds": args.rounds, "seconds": args.seconds, "direct_routing": args.direct_routing,
             "command": " ".join([os.path.relpath(__file__)] + sys.argv[1:])}
 
 
 def print_report(rep, args):
-    node_g = [x["gbps"] for x in rep["throughput"]["node"]]
-    pod_g = [x["gbps"] for x in rep["throughput"]["pod"]]
-    node_l, pod_l = rep["latency_ms"]["node"], rep["latency_ms"]["pod"]
+    paths = ("node", "pod", "ref")
+    g = {p: [x["gbps"] for x in rep["throughput"][p]] for p in paths}
+    lat = rep["latency_ms"]
+    med = {p: statistics.median(g[p]) for p in paths}
+    rtt = {p: statistics.median(lat[p]) for p in paths}
     summary = {
-        "throughput_gbps": {"node_median": statistics.median(node_g), "pod_median": statistics.median(pod_g),
-                            "ratio_pod_over_node": statistics.median(pod_g) / statistics.median(node_g)},
-        "rtt_ms": {"node_median": statistics.median(node_l), "pod_median": statistics.median(pod_l),
-                   "node_p90": pct(node_l, 0.9), "pod_p90": pct(pod_l, 0.9),
-                   "ratio_pod_over_node": statistics.median(pod_l) / statistics.median(node_l)},
+        "throughput_gbps": {"node_median": med["node"], "pod_median": med["pod"], "ref_median": med["ref"],
+                            "ratio_pod_over_node": med["pod"] / med["node"],
+                            "ratio_ref_over_node": med["ref"] / med["node"],
+                            "ratio_pod_over_ref": med["pod"] / med["ref"]},
+        "rtt_ms": {"node_median": rtt["node"], "pod_median": rtt["pod"], "ref_median": rtt["ref"],
+                   "node_p90": pct(lat["node"], 0.9), "pod_p90": pct(lat["pod"], 0.9), "ref_p90": pct(lat["ref"], 0.9),
+                   "ratio_pod_over_node": rtt["pod"] / rtt["node"]},
     }
     rep["summary"] = summary
     if args.json:
         print(json.dumps(rep, indent=2))
         return
-    t, l = summary["throughput_gbps"], summary["rtt_ms"]
+    t = summary["throughput_gbps"]
     mode = "direct routing, no encapsulation" if rep["direct_routing"] else "VXLAN"
+    how = "direct" if rep["direct_routing"] else "VXLAN"
     print(f"Overlay throughput and latency ({mode}); {rep['date']}, commit {rep['commit']}")
     print(f"machine: {rep['machine']}")
-    print(f"MTUs: {rep['mtu']}; pods {rep['pod_ips'][0]} (node1) → {rep['pod_ips'][1]} (node2)")
+    print(f"MTUs: {rep['mtu']}; pods {rep['pod_ips'][0]} (node1) → {rep['pod_ips'][1]} (node2); "
+          f"reference pods {rep['ref_pod_ips'][0]} → {rep['ref_pod_ips'][1]}")
     print()
-    print(f"| metric | node → node (underlay) | pod → pod ({'direct' if rep['direct_routing'] else 'VXLAN'}) | pod ÷ node | target |")
-    print("|---|---|---|---|---|")
+    print(f"| metric | node → node (underlay) | pod → pod (skiff {how}) | pod → pod (reference {how}, iproute2) "
+          f"| skiff ÷ node | reference ÷ node | skiff ÷ reference | target |")
+    print("|---|---|---|---|---|---|---|---|")
     ok = "met" if t["ratio_pod_over_node"] >= 0.9 else "not met"
-    print(f"| TCP throughput, median of {len(node_g)} × {rep['seconds']} s (Gbit/s) | {t['node_median']:.2f} | "
-          f"{t['pod_median']:.2f} | {t['ratio_pod_over_node']:.2f}× | ≥ 0.9×: {ok} |")
-    print(f"| each run (Gbit/s) | {' / '.join(f'{g:.2f}' for g in node_g)} | {' / '.join(f'{g:.2f}' for g in pod_g)} | | |")
-    nr = [x["retransmits"] for x in rep["throughput"]["node"]]
-    pr = [x["retransmits"] for x in rep["throughput"]["pod"]]
-    print(f"| retransmits per run | {' / '.join(map(str, nr))} | {' / '.join(map(str, pr))} | | |")
-    nc = statistics.median(x["cpu_busy"] for x in rep["throughput"]["node"]) * 100
-    pc = statistics.median(x["cpu_busy"] for x in rep["throughput"]["pod"]) * 100
-    ns_ = statistics.median(x["cpu_softirq"] for x in rep["throughput"]["node"]) * 100
-    ps_ = statistics.median(x["cpu_softirq"] for x in rep["throughput"]["pod"]) * 100
-    print(f"| whole-machine CPU busy during the run, of which softirq (median) | {nc:.0f}%, {ns_:.0f}% | {pc:.0f}%, {ps_:.0f}% | | |")
-    nk = statistics.median(x["underlay_skbs_per_s"] for x in rep["throughput"]["node"])
-    pk = statistics.median(x["underlay_skbs_per_s"] for x in rep["throughput"]["pod"])
-    nb = statistics.median(x["underlay_bytes_per_skb"] for x in rep["throughput"]["node"])
-    pb = statistics.median(x["underlay_bytes_per_skb"] for x in rep["throughput"]["pod"])
-    print(f"| node1 eth0 (underlay) tx: skbs/s, bytes per skb (median) | {nk:,.0f}, {nb:,.0f} | {pk:,.0f}, {pb:,.0f} | | |")
-    print(f"| ping RTT median / p90, {len(node_l)} pings at 10 ms (ms) | {l['node_median']:.3f} / {l['node_p90']:.3f} | "
-          f"{l['pod_median']:.3f} / {l['pod_p90']:.3f} | {l['ratio_pod_over_node']:.2f}× (median) | |")
-    print(f"| added RTT, median (µs) | | {1000 * (l['pod_median'] - l['node_median']):.0f} | | |")
+    print(f"| TCP throughput, median of {len(g['node'])} × {rep['seconds']} s (Gbit/s) | {med['node']:.2f} | "
+          f"{med['pod']:.2f} | {med['ref']:.2f} | {t['ratio_pod_over_node']:.2f}× | {t['ratio_ref_over_node']:.2f}× | "
+          f"{t['ratio_pod_over_ref']:.2f}× | skiff ≥ 0.9× node: {ok} |")
+    print("| each run (Gbit/s) | " + " | ".join(" / ".join(f"{x:.2f}" for x in g[p]) for p in paths) + " | | | | |")
+    print("| retransmits per run | " + " | ".join(" / ".join(str(x["retransmits"]) for x in rep["throughput"][p])
+                                                for p in paths) + " | | | | |")
+
+    def m(p, key):
+        return statistics.median(x[key] for x in rep["throughput"][p])
+
+    print("| whole-machine CPU busy during the run, of which softirq (median) | "
+          + " | ".join(f"{100 * m(p, 'cpu_busy'):.0f}%, {100 * m(p, 'cpu_softirq'):.0f}%" for p in paths) + " | | | | |")
+    print("| node1 eth0 (underlay) tx: skbs/s, bytes per skb (median) | "
+          + " | ".join(f"{m(p, 'underlay_skbs_per_s'):,.0f}, {m(p, 'underlay_bytes_per_skb'):,.0f}" for p in paths)
+          + " | | | | |")
+    print(f"| ping RTT median / p90, {len(lat['node'])} pings at 10 ms (ms) | "
+          + " | ".join(f"{rtt[p]:.3f} / {pct(lat[p], 0.9):.3f}" for p in paths)
+          + f" | {rtt['pod'] / rtt['node']:.2f}× | {rtt['ref'] / rtt['node']:.2f}× | {rtt['pod'] / rtt['ref']:.2f}× | |")
+    print(f"| added RTT, median (µs) | | {1000 * (rtt['pod'] - rtt['node']):.0f} | {1000 * (rtt['ref'] - rtt['node']):.0f} "
+          "| | | | |")
     print()
     print("Offloads (ethtool -k):")
     keys = OFFLOAD_KEYS
