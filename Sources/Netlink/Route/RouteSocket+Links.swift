@@ -35,7 +35,7 @@ extension RouteSocket {
     /// (IFLA_NET_NS_FD on the peer), so it never appears, even briefly, in the host's.
     /// `up` sets this end up and `masterIndex` makes it a port of that bridge, in the same
     /// request (`ip link add NAME up master BR type veth peer …`): the kernel applies both as
-    /// it registers the pair, which saves a pod's ADD three round trips. The peer starts down
+    /// it registers the pair, which saves a pod's ADD two round trips. The peer starts down
     /// whatever its flags ask: the kernel opens it before the pair is joined, and a veth end
     /// without its peer refuses to open (ENOTCONN).
     public func addVeth(name: String, peerName: String, peerNamespace: NetworkNamespace? = nil, mtu: Int? = nil,
