@@ -67,17 +67,10 @@ enum FileOps {
             close(fd); unlink(temp)
             throw ioError("chmod", temp, err)
         }
-        var bytes = bytes
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let err = errno
-                close(fd); unlink(temp)
-                throw ioError("write", temp, err)
-            }
-            written += n
+        let failure = writeFromStart(fd, bytes)
+        if failure != 0 {
+            close(fd); unlink(temp)
+            throw ioError("write", temp, failure)
         }
         if durable && fsync(fd) != 0 {
             let err = errno
@@ -90,7 +83,20 @@ enum FileOps {
             unlink(temp)
             throw ioError("rename", temp, err)
         }
-        bytes.removeAll()
+    }
+
+    /// Writes all of `bytes` at offset 0 of `fd`, through short writes and EINTR; 0 or the errno.
+    private static func writeFromStart(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(written)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            written += n
+        }
+        return 0
     }
 
     /// Overwrites a small file in place: write at offset 0, then cut off what an older, longer
@@ -103,15 +109,8 @@ enum FileOps {
         if fd < 0 { throw ioError("open", path) }
         defer { close(fd) }
         let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + written, $0.count - written, off_t(written)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ioError("write", path)
-            }
-            written += n
-        }
+        let failure = writeFromStart(fd, bytes)
+        if failure != 0 { throw ioError("write", path, failure) }
         var status = stat()
         if fstat(fd, &status) == 0 && status.st_size > off_t(bytes.count) && ftruncate(fd, off_t(bytes.count)) != 0 {
             throw ioError("truncate", path)
