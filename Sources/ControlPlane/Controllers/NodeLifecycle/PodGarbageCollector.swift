@@ -6,10 +6,17 @@ import Logging
 /// `pod-garbage-collector`): no agent will ever confirm their deletion, so they are deleted
 /// with no grace period, and their controllers replace them. A node's absence is confirmed
 /// with a live read first, so a cache that has not seen a new node yet costs nothing.
+///
+/// A node seen deleted is acted on at once. A node the sweep finds missing (never seen, or
+/// gone while the controller was away) is acted on only after upstream's quarantine: a Pod can
+/// be bound to a node whose registration is still on its way, and a scheduler or test may bind
+/// to a name before the Node exists.
 public final class PodGarbageCollector: Controller {
     public static let name = "pod-garbage-collector"
     /// Upstream's gcCheckPeriod.
     static let sweepPeriod: Duration = .seconds(20)
+    /// Upstream's quarantineTime for nodes the sweep finds missing.
+    static let quarantine: Duration = .seconds(40)
 
     private let client: KubeClient
     private let informers: ClusterInformers
@@ -33,7 +40,7 @@ public final class PodGarbageCollector: Controller {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { [self] in
                     while !Task.isCancelled {
-                        for node in orphanNodes() { await queue.add(node) }
+                        for node in orphanNodes() { queue.add(node, after: Self.quarantine) }
                         try? await Task.sleep(for: Self.sweepPeriod)
                     }
                 }
