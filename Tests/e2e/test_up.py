@@ -259,8 +259,14 @@ def test_a_node_whose_agent_dies_is_replaced_and_the_service_keeps_answering(clu
     eventually(lambda: len(cluster.web_pods()) == 3 and all(p["spec"].get("nodeName") == client_node and cluster.ready(p)
                                                              for p in cluster.web_pods()),
                "three ready replicas on the other node", 120)
-    answers = cluster.fetch_many("http://web", 20)
-    assert "FAILED" not in answers and {a.split()[-1] for a in answers} == {p["metadata"]["name"] for p in cluster.web_pods()}
+    # A replica turns Ready before its endpoint reaches the client node's rules (EndpointSlice controller, then
+    # that node's proxy sync), so the answers are polled; every request must still be answered meanwhile.
+    names = {p["metadata"]["name"] for p in cluster.web_pods()}
+    def answered_by_every_replica():
+        answers = cluster.fetch_many("http://web", 20)
+        assert "FAILED" not in answers, answers
+        return {a.split()[-1] for a in answers} == names
+    eventually(answered_by_every_replica, "requests reaching exactly the three replicas", 30)
 
     # `skiff up` again starts the agent; the node comes back.
     cluster.up()
